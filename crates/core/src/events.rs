@@ -1,0 +1,97 @@
+//! Typed events from the agent to its front ends.
+//!
+//! The TUI and `vtcode exec --json` see a turn only through this stream: they
+//! render it, they never drive business logic from it. Each variant is one
+//! thing a user can notice. `exec --json` prints each event as one JSON line.
+
+use serde::{Deserialize, Serialize};
+
+/// Which output stream a line of running code came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutputStream {
+    Stdout,
+    Stderr,
+}
+
+/// What an approval request is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApprovalKind {
+    Patch,
+    Command,
+}
+
+/// A user's answer to an approval request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "decision", rename_all = "snake_case")]
+pub enum ApprovalDecision {
+    /// Allow this one call.
+    Once,
+    /// Allow this kind of call for the rest of the session.
+    Always,
+    /// Refuse; the reason (if any) goes back to the model.
+    Deny { reason: Option<String> },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum AgentEvent {
+    TurnStarted {
+        session_id: String,
+        turn: u32,
+    },
+    /// Assistant text as it streams.
+    TextDelta {
+        text: String,
+    },
+    ToolCallStarted {
+        call_id: String,
+        name: String,
+        arguments: serde_json::Value,
+    },
+    /// A line printed by code running in the sandbox, while it runs.
+    CodeOutput {
+        call_id: String,
+        stream: OutputStream,
+        line: String,
+    },
+    ToolCallFinished {
+        call_id: String,
+        name: String,
+        /// What the model receives (already capped and PII-tokenized).
+        output: String,
+        is_error: bool,
+        duration_ms: u64,
+        /// Tool-specific structure for rich display, e.g. an `ExecResult`
+        /// (status, stdout, stderr, result, tool_calls with timings) for
+        /// `execute_code`, or the hit list for `search_tools`.
+        details: Option<serde_json::Value>,
+    },
+    ApprovalRequested {
+        request_id: String,
+        kind: ApprovalKind,
+        /// One line, e.g. `apply_patch: src/main.rs (+3 -1)`.
+        summary: String,
+        /// The patch or the command, shown in full in the modal.
+        body: String,
+    },
+    Usage {
+        prompt_tokens: u64,
+        completion_tokens: u64,
+        session_total_tokens: u64,
+        context_window: u64,
+    },
+    /// Older turns were summarised to make room in the context.
+    Compacted {
+        tokens_before: u64,
+        tokens_after: u64,
+    },
+    TurnCompleted {
+        final_text: String,
+    },
+    /// A failure the user must see; the session survives it.
+    Error {
+        message: String,
+    },
+}

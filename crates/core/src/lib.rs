@@ -1,0 +1,3 @@
+//! vtcode core: everything between the front ends and the providers.
+
+pub mod events;

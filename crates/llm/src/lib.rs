@@ -1,0 +1,107 @@
+//! LLM providers behind one streaming interface.
+//!
+//! A provider turns a [`ChatRequest`] into a stream of [`LlmEvent`]s: text
+//! deltas as they arrive, tool calls (assembled from their streamed argument
+//! fragments), token usage, and a final `Done`. The agent loop in core never
+//! sees provider wire formats, only these events.
+
+use std::pin::Pin;
+
+use futures::Stream;
+use serde::{Deserialize, Serialize};
+
+/// One message of a conversation, in provider-neutral form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "role", rename_all = "snake_case")]
+pub enum Message {
+    User {
+        content: String,
+    },
+    Assistant {
+        content: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        tool_calls: Vec<ToolCall>,
+    },
+    /// The result of one tool call, answered back to the model.
+    Tool {
+        call_id: String,
+        content: String,
+        #[serde(default)]
+        is_error: bool,
+    },
+}
+
+/// A complete tool call requested by the model. `arguments` is the raw JSON
+/// text the model produced: it may be malformed, and the caller decides.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ToolCall {
+    pub id: String,
+    pub name: String,
+    pub arguments: String,
+}
+
+/// A function the model may call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ToolSpec {
+    pub name: String,
+    pub description: String,
+    /// JSON Schema of the arguments object.
+    pub parameters: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChatRequest {
+    pub model: String,
+    pub system: String,
+    pub messages: Vec<Message>,
+    pub tools: Vec<ToolSpec>,
+    pub temperature: Option<f32>,
+    pub max_tokens: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Usage {
+    pub prompt_tokens: u64,
+    pub completion_tokens: u64,
+}
+
+/// What a provider stream yields, in order of arrival.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum LlmEvent {
+    TextDelta {
+        text: String,
+    },
+    /// A fragment of a tool call as it streams (for live display only).
+    ToolCallDelta {
+        index: usize,
+        id: Option<String>,
+        name: Option<String>,
+        arguments_delta: String,
+    },
+    /// A tool call whose arguments have fully arrived.
+    ToolCall {
+        call: ToolCall,
+    },
+    Usage {
+        usage: Usage,
+    },
+    Done {
+        stop_reason: Option<String>,
+    },
+}
+
+pub type LlmStream = Pin<Box<dyn Stream<Item = Result<LlmEvent, LlmError>> + Send>>;
+
+#[async_trait::async_trait]
+pub trait LlmProvider: Send + Sync {
+    /// Short name for status lines, e.g. `openai` or `anthropic`.
+    fn name(&self) -> &str;
+    async fn stream(&self, request: ChatRequest) -> Result<LlmStream, LlmError>;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LlmError {
+    #[error("{0}")]
+    Other(String),
+}

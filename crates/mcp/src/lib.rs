@@ -1,0 +1,1 @@
+//! Connections to MCP servers, and the server side of `vtcode mcp serve`.
