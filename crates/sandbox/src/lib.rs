@@ -77,3 +77,71 @@ mod duration_ms {
         Ok(Duration::from_secs_f64(ms.max(0.0) / 1000.0))
     }
 }
+
+/// Resource limits for one execution. `None` means the configured default.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Limits {
+    pub memory_mb: Option<u64>,
+    pub cpus: Option<f64>,
+    pub pids: Option<u64>,
+    /// Cap on captured stdout and on stderr, each, in bytes.
+    pub output_bytes: Option<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExecRequest {
+    pub language: Language,
+    pub code: String,
+    pub timeout: Duration,
+    pub limits: Limits,
+    pub mounts: Mounts,
+}
+
+/// Why a bridged tool call failed; the message reaches the program as the
+/// text of a `ToolError`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct ToolCallError {
+    pub message: String,
+}
+
+/// The host side of the tool bridge. Core implements it by validating the
+/// arguments, routing to the MCP hub and unwrapping the result.
+#[async_trait::async_trait]
+pub trait ToolHost: Send + Sync {
+    async fn call_tool(
+        &self,
+        server: &str,
+        tool: &str,
+        args: serde_json::Value,
+    ) -> Result<serde_json::Value, ToolCallError>;
+}
+
+/// Receives each line the program prints, while it runs.
+pub type OutputSink = std::sync::Arc<dyn Fn(OutputLine) + Send + Sync>;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutputLine {
+    Stdout(String),
+    Stderr(String),
+}
+
+#[async_trait::async_trait]
+pub trait Sandbox: Send + Sync {
+    /// `docker` or `process`, for status lines.
+    fn backend(&self) -> &'static str;
+
+    async fn execute(
+        &self,
+        request: ExecRequest,
+        host: std::sync::Arc<dyn ToolHost>,
+        on_output: Option<OutputSink>,
+    ) -> Result<ExecResult, SandboxError>;
+}
+
+/// A failure of the sandbox itself (not of the program it ran).
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    #[error("{0}")]
+    Unavailable(String),
+}
