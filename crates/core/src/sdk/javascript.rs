@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use super::names::{Namer, Syntax, is_safe};
+use super::names::{Namer, Syntax};
 use super::python::union;
 use super::schema::{self, OutputTypes, Param, TypeRenderer, TypeSyntax};
 use super::{PlannedServer, PlannedTool};
@@ -255,9 +255,15 @@ pub(super) fn readme_line(tool: &PlannedTool) -> String {
     format!("{}({{ {keys} }})", tool.ident)
 }
 
-/// A property name as written in a type or object literal.
+/// A property name as written in a type or object literal (reserved words
+/// are fine as property names).
 fn property_key(key: &str) -> String {
-    if is_safe(Syntax::Python, key) || is_safe(Syntax::Javascript, key) {
+    let mut chars = key.chars();
+    let identifier = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
+    if identifier {
         key.to_string()
     } else {
         json_string(key)
