@@ -157,11 +157,20 @@ fn main() {
     search.sort();
     let (search_p50, search_p99) = (percentile(&search, 0.5), percentile(&search, 0.99));
 
+    // Generation is measured on a memory file system when there is one, so
+    // the figure is the generator's and not the disk's; the cold cache row
+    // below writes to the default temporary directory.
+    let shm = std::path::Path::new("/dev/shm");
+    let (gen_root, gen_place) = if shm.is_dir() {
+        (shm.to_path_buf(), "tmpfs")
+    } else {
+        (std::env::temp_dir(), "temp dir")
+    };
     let mut rows = Vec::new();
     for lang in SdkLanguage::ALL {
         let mut runs = Vec::new();
         for _ in 0..7 {
-            let dir = tempfile::tempdir().unwrap();
+            let dir = tempfile::tempdir_in(&gen_root).unwrap();
             let t = Instant::now();
             sdk::generate(&catalog, lang, dir.path()).unwrap();
             runs.push(t.elapsed());
@@ -190,7 +199,7 @@ fn main() {
     );
     for (lang, p50, max) in &rows {
         println!(
-            "| SDK generation, {lang} (7 runs) | {} | {} | ≤ 50 ms | {} |",
+            "| SDK generation, {lang}, output on {gen_place} (7 runs) | {} | {} | ≤ 50 ms | {} |",
             ms(*p50),
             ms(*max),
             met(*p50 <= Duration::from_millis(50))
