@@ -186,6 +186,13 @@ impl McpHub {
                 });
             }
             match (&live.state, &live.peer) {
+                (ServerState::Ready, Some(peer)) if peer.is_transport_closed() => {
+                    return Err(McpError::ServerDied {
+                        server: server.to_owned(),
+                        tool: tool.to_owned(),
+                        log: entry.log_path.clone(),
+                    });
+                }
                 (ServerState::Ready, Some(peer)) => peer.clone(),
                 (state, _) => {
                     return Err(McpError::Unavailable {
