@@ -13,9 +13,8 @@ use vtcode_mcp::{HubError, McpError, ServerSpec, ServerState};
 
 #[tokio::test]
 async fn crashed_server_is_restarted_and_answers_again() {
-    tokio::time::timeout(TEST_TIMEOUT, async {
-        let (hub, _logs) = start(vec![fixture_spec("crashy", "crash_on_call.py", &[])]);
-        hub.wait_ready(TEST_STARTUP).await.unwrap();
+    bounded(async {
+        let (hub, _logs) = start_ready(vec![fixture_spec("crashy", "crash_on_call.py", &[])]).await;
         let first = hub
             .call_tool("crashy", "ping", json!({}))
             .await
@@ -66,15 +65,13 @@ async fn crashed_server_is_restarted_and_answers_again() {
         assert_eq!(status(&hub, "crashy").state, ServerState::Ready);
         hub.shutdown().await;
     })
-    .await
-    .unwrap();
+    .await;
 }
 
 #[tokio::test]
 async fn restarting_state_is_reported_with_the_last_error() {
-    tokio::time::timeout(TEST_TIMEOUT, async {
-        let (hub, _logs) = start(vec![fixture_spec("crashy", "crash_on_call.py", &[])]);
-        hub.wait_ready(TEST_STARTUP).await.unwrap();
+    bounded(async {
+        let (hub, _logs) = start_ready(vec![fixture_spec("crashy", "crash_on_call.py", &[])]).await;
         let mut events = hub.subscribe();
         let _ = hub.call_tool("crashy", "crash", json!({})).await;
         let mut saw_restarting = None;
@@ -97,18 +94,16 @@ async fn restarting_state_is_reported_with_the_last_error() {
         wait_state(&hub, "crashy", TEST_STARTUP, |s| *s == ServerState::Ready).await;
         hub.shutdown().await;
     })
-    .await
-    .unwrap();
+    .await;
 }
 
 #[tokio::test]
 async fn hang_on_initialize_is_reported_while_another_server_works() {
-    tokio::time::timeout(TEST_TIMEOUT, async {
+    bounded(async {
         let mut hang = fixture_spec("stuck", "hang_initialize.py", &[]);
         hang.startup_timeout = Duration::from_secs(2);
         let started = Instant::now();
-        let (hub, _logs) = start(vec![hang, time_spec("time")]);
-        hub.wait_ready(TEST_STARTUP).await.unwrap();
+        let (hub, _logs) = start_ready(vec![hang, time_spec("time")]).await;
 
         let st = status(&hub, "stuck");
         let err = failure(&st.state);
@@ -121,11 +116,8 @@ async fn hang_on_initialize_is_reported_while_another_server_works() {
         );
         assert!(started.elapsed() >= Duration::from_secs(2));
 
-        let out = hub
-            .call_tool("time", "get_current_time", json!({"timezone": "UTC"}))
-            .await
-            .unwrap();
-        assert!(out.text().contains("UTC"));
+        let now = call_text(&hub, "time", "get_current_time", json!({"timezone": "UTC"})).await;
+        assert!(now.contains("UTC"), "{now}");
         let err = hub
             .call_tool("stuck", "anything", json!({}))
             .await
@@ -133,17 +125,15 @@ async fn hang_on_initialize_is_reported_while_another_server_works() {
         assert!(err.to_string().contains("'stuck'"), "{err}");
         hub.shutdown().await;
     })
-    .await
-    .unwrap();
+    .await;
 }
 
 #[tokio::test]
 async fn hanging_call_times_out_with_a_clear_message() {
-    tokio::time::timeout(TEST_TIMEOUT, async {
+    bounded(async {
         let mut spec = fixture_spec("slow", "hang_call.py", &[]);
         spec.tool_timeout = Duration::from_secs(1);
-        let (hub, _logs) = start(vec![spec]);
-        hub.wait_ready(TEST_STARTUP).await.unwrap();
+        let (hub, _logs) = start_ready(vec![spec]).await;
 
         let err = hub.call_tool("slow", "hang", json!({})).await.unwrap_err();
         assert!(matches!(err, McpError::Timeout { .. }), "{err}");
@@ -152,48 +142,45 @@ async fn hanging_call_times_out_with_a_clear_message() {
         assert!(msg.contains("tool_timeout_s"), "{msg}");
 
         // The server is still usable after a timed-out call.
-        let out = hub.call_tool("slow", "quick", json!({})).await.unwrap();
-        assert_eq!(out.text(), "quick answer");
+        assert_eq!(
+            call_text(&hub, "slow", "quick", json!({})).await,
+            "quick answer"
+        );
         assert_eq!(status(&hub, "slow").state, ServerState::Ready);
         hub.shutdown().await;
     })
-    .await
-    .unwrap();
+    .await;
 }
 
 #[tokio::test]
 async fn garbage_on_stdout_is_tolerated() {
-    tokio::time::timeout(TEST_TIMEOUT, async {
-        let (hub, _logs) = start(vec![
+    bounded(async {
+        let (hub, _logs) = start_ready(vec![
             fixture_spec("noisy", "garbage_stdout.py", &[]),
             fixture_spec("many", "many_tools.py", &["--count", "2"]),
-        ]);
-        hub.wait_ready(TEST_STARTUP).await.unwrap();
+        ])
+        .await;
         assert_eq!(status(&hub, "noisy").state, ServerState::Ready);
         for _ in 0..3 {
-            let out = hub
-                .call_tool("noisy", "noisy", json!({"word": "hello"}))
-                .await
-                .unwrap();
-            assert_eq!(out.text(), "HELLO");
+            assert_eq!(
+                call_text(&hub, "noisy", "noisy", json!({"word": "hello"})).await,
+                "HELLO"
+            );
         }
-        let out = hub
-            .call_tool("many", "tool_0001", json!({"value": "v"}))
-            .await
-            .unwrap();
-        assert_eq!(out.text(), "tool_0001:v");
+        assert_eq!(
+            call_text(&hub, "many", "tool_0001", json!({"value": "v"})).await,
+            "tool_0001:v"
+        );
         hub.shutdown().await;
     })
-    .await
-    .unwrap();
+    .await;
 }
 
 #[tokio::test]
 async fn nonexistent_command_is_named_in_the_failure() {
-    tokio::time::timeout(TEST_TIMEOUT, async {
+    bounded(async {
         let missing = ServerSpec::stdio("ghost", "vtcode-test-no-such-server-binary", vec![]);
-        let (hub, _logs) = start(vec![missing, time_spec("time")]);
-        hub.wait_ready(TEST_STARTUP).await.unwrap();
+        let (hub, _logs) = start_ready(vec![missing, time_spec("time")]).await;
         let err = failure(&status(&hub, "ghost").state).to_owned();
         assert!(err.contains("'ghost'"), "{err}");
         assert!(
@@ -205,15 +192,13 @@ async fn nonexistent_command_is_named_in_the_failure() {
         assert!(err.to_string().contains("ghost"), "{err}");
         hub.shutdown().await;
     })
-    .await
-    .unwrap();
+    .await;
 }
 
 #[tokio::test]
 async fn server_exiting_at_once_is_reported_with_its_stderr_and_logged() {
-    tokio::time::timeout(TEST_TIMEOUT, async {
-        let (hub, logs) = start(vec![fixture_spec("quitter", "exit_at_once.py", &[])]);
-        hub.wait_ready(TEST_STARTUP).await.unwrap();
+    bounded(async {
+        let (hub, logs) = start_ready(vec![fixture_spec("quitter", "exit_at_once.py", &[])]).await;
         let err = failure(&status(&hub, "quitter").state).to_owned();
         assert!(
             err.contains("'quitter'") && err.contains("exit_at_once.py"),
@@ -230,13 +215,12 @@ async fn server_exiting_at_once_is_reported_with_its_stderr_and_logged() {
         assert!(text.contains("exit_at_once: giving up"), "{text}");
         hub.shutdown().await;
     })
-    .await
-    .unwrap();
+    .await;
 }
 
 #[tokio::test]
 async fn required_server_failure_is_fatal() {
-    tokio::time::timeout(TEST_TIMEOUT, async {
+    bounded(async {
         let mut spec = fixture_spec("needed", "exit_at_once.py", &[]);
         spec.required = true;
         let (hub, _logs) = start(vec![spec, time_spec("time")]);
@@ -249,20 +233,14 @@ async fn required_server_failure_is_fatal() {
         assert!(msg.contains("required = true"), "{msg}");
         hub.shutdown().await;
     })
-    .await
-    .unwrap();
+    .await;
 }
 
 #[tokio::test]
 async fn shutdown_stops_the_server_processes() {
-    tokio::time::timeout(TEST_TIMEOUT, async {
-        let (hub, _logs) = start(vec![fixture_spec("crashy", "crash_on_call.py", &[])]);
-        hub.wait_ready(TEST_STARTUP).await.unwrap();
-        let pong = hub
-            .call_tool("crashy", "ping", json!({}))
-            .await
-            .unwrap()
-            .text();
+    bounded(async {
+        let (hub, _logs) = start_ready(vec![fixture_spec("crashy", "crash_on_call.py", &[])]).await;
+        let pong = call_text(&hub, "crashy", "ping", json!({})).await;
         let pid = pong.trim_start_matches("pong from ").to_owned();
         let proc_dir = std::path::PathBuf::from(format!("/proc/{pid}"));
         assert!(proc_dir.exists(), "server pid {pid} not running");
@@ -278,8 +256,7 @@ async fn shutdown_stops_the_server_processes() {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     })
-    .await
-    .unwrap();
+    .await;
 }
 
 /// Alive means present and not a zombie waiting to be reaped.
