@@ -45,10 +45,25 @@ impl ClientHandler for HubClient {
     }
 }
 
+/// The process group of a stdio server. Servers started through launchers
+/// (`npx`, `uvx`, shell scripts) leave grandchildren that killing the direct
+/// child would orphan, so the whole group is killed when this is dropped.
+/// Its own group also keeps a terminal's Ctrl-C from reaching the servers.
+pub(crate) struct ProcessGroup(nix::unistd::Pid);
+
+impl Drop for ProcessGroup {
+    fn drop(&mut self) {
+        // ESRCH (already gone) is the common, harmless case.
+        let _ = nix::sys::signal::killpg(self.0, nix::sys::signal::Signal::SIGKILL);
+    }
+}
+
 /// A live, initialised connection and what it reported.
 pub(crate) struct Connection {
     pub(crate) running: RunningService<RoleClient, HubClient>,
     pub(crate) stderr: Option<StderrCapture>,
+    /// Killed when the connection is dropped; `None` for HTTP.
+    pub(crate) group: Option<ProcessGroup>,
     pub(crate) tools: Vec<ToolDescriptor>,
     pub(crate) server_info: Option<(String, String)>,
 }
@@ -78,7 +93,7 @@ pub(crate) async fn connect(
                 ));
             }
             let mut cmd = tokio::process::Command::new(command);
-            cmd.args(args).envs(env).kill_on_drop(true);
+            cmd.args(args).envs(env).kill_on_drop(true).process_group(0);
             if let Some(dir) = cwd {
                 cmd.current_dir(dir);
             }
@@ -86,6 +101,10 @@ pub(crate) async fn connect(
                 .stderr(Stdio::piped())
                 .spawn()
                 .map_err(|e| start_failure(spec, &spawn_reason(command, &e), &[], log_path))?;
+            let group = process
+                .id()
+                .and_then(|pid| i32::try_from(pid).ok())
+                .map(|pid| ProcessGroup(nix::unistd::Pid::from_raw(pid)));
             let capture = stderr.map(|stream| {
                 let header = format!(
                     "=== vtcode started MCP server '{}' (pid {}): {}\n",
@@ -97,8 +116,13 @@ pub(crate) async fn connect(
             });
             let result = handshake(spec, client, process).await;
             match result {
-                Ok((running, tools)) => Ok(Connection::new(running, capture, tools, spec)),
+                Ok((running, tools)) => {
+                    let mut conn = Connection::new(running, capture, tools, spec);
+                    conn.group = group;
+                    Ok(conn)
+                }
                 Err(reason) => {
+                    drop(group);
                     let head = match &capture {
                         Some(capture) => capture.head(STDERR_GRACE).await,
                         None => Vec::new(),
@@ -149,6 +173,7 @@ impl Connection {
         Self {
             running,
             stderr,
+            group: None,
             tools: describe(&spec.name, tools),
             server_info,
         }

@@ -146,7 +146,7 @@ pub(crate) async fn supervise(
         }
         tracing::warn!(server = %entry.spec.name, %death, "MCP server connection lost");
         connection = match restart(&entry, &notifier, &shutdown, &mut attempt, death).await {
-            Restart::Back(conn, rx) => (conn, rx),
+            Restart::Back(conn, rx) => (*conn, rx),
             Restart::Stop => return notifier.set_state(&entry, ServerState::Stopped),
             Restart::GiveUp(error) => {
                 return notifier.set_state(&entry, ServerState::Failed { error });
@@ -156,7 +156,7 @@ pub(crate) async fn supervise(
 }
 
 enum Restart {
-    Back(Connection, mpsc::UnboundedReceiver<()>),
+    Back(Box<Connection>, mpsc::UnboundedReceiver<()>),
     Stop,
     GiveUp(String),
 }
@@ -187,7 +187,7 @@ async fn restart(
             } => result,
         };
         match result {
-            Ok(conn) => return Restart::Back(conn, rx),
+            Ok(conn) => return Restart::Back(Box::new(conn), rx),
             Err(error) => last_error = error,
         }
     }
@@ -209,6 +209,8 @@ async fn serve(
     let peer = conn.running.peer().clone();
     let stop = conn.running.cancellation_token();
     let stderr = conn.stderr;
+    // Held until this connection is over; dropping it kills what is left.
+    let _group = conn.group;
     {
         let mut live = entry.live();
         live.tools = conn.tools;

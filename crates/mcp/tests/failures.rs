@@ -237,23 +237,29 @@ async fn required_server_failure_is_fatal() {
 }
 
 #[tokio::test]
-async fn shutdown_stops_the_server_processes() {
+async fn shutdown_stops_the_server_and_its_children() {
     bounded(async {
         let (hub, _logs) = start_ready(vec![fixture_spec("crashy", "crash_on_call.py", &[])]).await;
         let pong = call_text(&hub, "crashy", "ping", json!({})).await;
         let pid = pong.trim_start_matches("pong from ").to_owned();
-        let proc_dir = std::path::PathBuf::from(format!("/proc/{pid}"));
-        assert!(proc_dir.exists(), "server pid {pid} not running");
+        let helper = call_text(&hub, "crashy", "spawn_helper", json!({})).await;
+        let dirs = [pid, helper].map(|p| std::path::PathBuf::from(format!("/proc/{p}")));
+        for dir in &dirs {
+            assert!(process_alive(dir), "{} not running", dir.display());
+        }
 
         hub.shutdown().await;
         assert_eq!(status(&hub, "crashy").state, ServerState::Stopped);
         let deadline = Instant::now() + Duration::from_secs(10);
-        while process_alive(&proc_dir) {
-            assert!(
-                Instant::now() < deadline,
-                "server {pid} still running after shutdown"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
+        for dir in &dirs {
+            while process_alive(dir) {
+                assert!(
+                    Instant::now() < deadline,
+                    "{} still running after shutdown",
+                    dir.display()
+                );
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
         }
     })
     .await;
