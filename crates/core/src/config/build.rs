@@ -256,7 +256,7 @@ fn build_server(r: &mut Reader<'_>, name: &str, root: &Path) -> Result<ServerCon
             ));
         }
         ServerTransport::Stdio {
-            command,
+            command: anchor_command(command, root),
             args: r.get(&key("args")).unwrap_or_default(),
             env: r.get(&key("env")).unwrap_or_default(),
             cwd: r.get::<String>(&key("cwd")).map(|cwd| root.join(cwd)),
@@ -284,4 +284,16 @@ fn build_server(r: &mut Reader<'_>, name: &str, root: &Path) -> Result<ServerCon
         enabled_tools: r.get(&key("enabled_tools")),
         disabled_tools: r.or(&key("disabled_tools"), Vec::new()),
     })
+}
+
+/// A command written as a relative path (`.venv/bin/python`) means a file in
+/// the project, whatever directory vtcode starts in; a bare name
+/// (`python3`) is looked up on `PATH` and left alone.
+fn anchor_command(command: String, root: &Path) -> String {
+    let path = Path::new(&command);
+    if path.is_relative() && path.components().count() > 1 {
+        root.join(path).display().to_string()
+    } else {
+        command
+    }
 }
