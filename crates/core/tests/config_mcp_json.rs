@@ -159,3 +159,43 @@ fn malformed_servers_are_skipped_with_a_warning_each() {
         assert!(all.contains(expected), "missing `{expected}` in:\n{all}");
     }
 }
+
+#[test]
+fn variables_in_server_strings_are_expanded_and_unset_ones_warned_about() {
+    let project = Project::new();
+    let var = "VTCODE_CONFIG_TEST_TOKEN_91c2";
+    // SAFETY: the variable name is unique to this test; nothing else reads it.
+    unsafe { std::env::set_var(var, "tok-123") };
+    project.write(
+        ".mcp.json",
+        &format!(
+            r#"{{"mcpServers": {{
+                "remote": {{"url": "${{VTCODE_CONFIG_TEST_HOST_91c2:-http://127.0.0.1:9}}/mcp",
+                            "headers": {{"Authorization": "Bearer ${{{var}}}"}}}},
+                "local": {{"command": "srv", "args": ["--key", "${{VTCODE_CONFIG_TEST_UNSET_91c2}}"]}}
+            }}}}"#
+        ),
+    );
+    let loaded = project.load(&project.options());
+    unsafe { std::env::remove_var(var) };
+    let servers = &loaded.config.mcp.servers;
+    assert_eq!(
+        servers["remote"].transport,
+        ServerTransport::Http {
+            url: "http://127.0.0.1:9/mcp".into(),
+            headers: [("Authorization".to_owned(), "Bearer tok-123".to_owned())].into(),
+        }
+    );
+    let ServerTransport::Stdio { args, .. } = &servers["local"].transport else {
+        panic!("local should be stdio");
+    };
+    assert_eq!(args, &["--key", ""]);
+    assert_eq!(
+        loaded.warnings,
+        [
+            ".mcp.json: `mcp.servers.local.args` refers to unset environment variable \
+          VTCODE_CONFIG_TEST_UNSET_91c2; it was replaced by nothing"
+        ]
+    );
+    assert!(!loaded.render_show().contains("tok-123"));
+}

@@ -12,6 +12,7 @@ use std::str::FromStr;
 
 use super::Origin;
 use super::error::{ConfigError, Location};
+use super::expand;
 use super::layer::{Entry, Layer, SERVER_PREFIX};
 use super::schema::{self, HTTP_ONLY, STDIO_ONLY};
 use super::types::{
@@ -78,6 +79,7 @@ impl FromValue for BTreeMap<String, String> {
 struct Reader<'a> {
     layer: &'a Layer,
     origins: BTreeMap<String, Origin>,
+    warnings: Vec<String>,
 }
 
 impl Reader<'_> {
@@ -106,14 +108,19 @@ impl Reader<'_> {
     }
 }
 
-/// Builds the typed config; `root` anchors relative server `cwd`s.
-pub(crate) fn build(
-    layer: &Layer,
-    root: &Path,
-) -> Result<(Config, BTreeMap<String, Origin>), ConfigError> {
+/// The typed config, each value's origin, and non-fatal problems.
+pub(crate) struct Built {
+    pub config: Config,
+    pub origins: BTreeMap<String, Origin>,
+    pub warnings: Vec<String>,
+}
+
+/// Builds the typed config; `root` anchors relative server paths.
+pub(crate) fn build(layer: &Layer, root: &Path) -> Result<Built, ConfigError> {
     let mut r = Reader {
         layer,
         origins: BTreeMap::new(),
+        warnings: Vec::new(),
     };
     let llm_default = LlmConfig::default();
     let provider: Provider = r.choice("llm.provider", llm_default.provider);
@@ -166,7 +173,11 @@ pub(crate) fn build(
         pii,
         metrics,
     };
-    Ok((config, r.origins))
+    Ok(Built {
+        config,
+        origins: r.origins,
+        warnings: r.warnings,
+    })
 }
 
 fn server_names(layer: &Layer) -> Vec<String> {
@@ -255,14 +266,32 @@ fn build_server(r: &mut Reader<'_>, name: &str, root: &Path) -> Result<ServerCon
                 format!("server `{name}` has an empty `command`"),
             ));
         }
+        let args: Vec<String> = r.get(&key("args")).unwrap_or_default();
+        let env: BTreeMap<String, String> = r.get(&key("env")).unwrap_or_default();
+        let cwd: Option<String> = r.get(&key("cwd"));
+        let mut x = Expander {
+            layer,
+            prefix: &prefix,
+            warnings: &mut r.warnings,
+        };
         ServerTransport::Stdio {
-            command: anchor_command(command, root),
-            args: r.get(&key("args")).unwrap_or_default(),
-            env: r.get(&key("env")).unwrap_or_default(),
-            cwd: r.get::<String>(&key("cwd")).map(|cwd| root.join(cwd)),
+            command: anchor_command(x.text("command", command), root),
+            args: args.into_iter().map(|arg| x.text("args", arg)).collect(),
+            env: env
+                .into_iter()
+                .map(|(k, v)| (k, x.text("env", v)))
+                .collect(),
+            cwd: cwd.map(|cwd| root.join(x.text("cwd", cwd))),
         }
     } else {
         let url: String = r.or(&key("url"), String::new());
+        let headers: BTreeMap<String, String> = r.get(&key("headers")).unwrap_or_default();
+        let mut x = Expander {
+            layer,
+            prefix: &prefix,
+            warnings: &mut r.warnings,
+        };
+        let url = x.text("url", url);
         if !(url.starts_with("http://") || url.starts_with("https://")) {
             let location = entry("url").map_or(Location::Default, |e| e.location.clone());
             return Err(ConfigError::invalid(
@@ -270,10 +299,11 @@ fn build_server(r: &mut Reader<'_>, name: &str, root: &Path) -> Result<ServerCon
                 format!("server `{name}` has url `{url}`; it must start with http:// or https://"),
             ));
         }
-        ServerTransport::Http {
-            url,
-            headers: r.get(&key("headers")).unwrap_or_default(),
-        }
+        let headers = headers
+            .into_iter()
+            .map(|(k, v)| (k, x.text("headers", v)))
+            .collect();
+        ServerTransport::Http { url, headers }
     };
     Ok(ServerConfig {
         transport,
@@ -295,5 +325,34 @@ fn anchor_command(command: String, root: &Path) -> String {
         root.join(path).display().to_string()
     } else {
         command
+    }
+}
+
+/// Expands `${VAR}` in one server's string fields, noting unset variables.
+struct Expander<'a> {
+    layer: &'a Layer,
+    prefix: &'a str,
+    warnings: &'a mut Vec<String>,
+}
+
+impl Expander<'_> {
+    fn text(&mut self, field: &str, value: String) -> String {
+        if !value.contains("${") {
+            return value;
+        }
+        let (expanded, missing) = expand::expand(&value, &|var| std::env::var(var).ok());
+        if !missing.is_empty() {
+            let location = self
+                .layer
+                .entries
+                .get(&format!("{}{field}", self.prefix))
+                .map_or(Location::Default, |e| e.location.clone());
+            self.warnings.push(format!(
+                "{location}: `{}{field}` refers to unset environment variable {}; it was replaced by nothing",
+                self.prefix,
+                missing.join(", ")
+            ));
+        }
+        expanded
     }
 }

@@ -10,6 +10,7 @@
 
 mod build;
 mod error;
+mod expand;
 mod layer;
 mod mcp_json;
 mod paths;
@@ -137,12 +138,13 @@ impl Config {
         merged.overlay(layer::from_env(&options.env)?);
         merged.overlay(layer::from_cli(&options.cli_overrides)?);
 
-        let (config, origins) = build::build(&merged, &paths.root)?;
+        let built = build::build(&merged, &paths.root)?;
+        warnings.extend(built.warnings);
         Ok(LoadedConfig {
-            config,
+            config: built.config,
             paths,
             warnings,
-            origins,
+            origins: built.origins,
         })
     }
 

@@ -2,8 +2,8 @@
 //! with the layer it came from.
 //!
 //! The listing is meant to be pasted into bug reports, so anything that may
-//! be a credential is masked: every HTTP header value, and server
-//! environment values whose name or shape looks secret.
+//! be a credential is masked: every HTTP header value, server environment
+//! values whose name or shape looks secret, and token-shaped arguments.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -152,6 +152,16 @@ fn tables(config: &Config) -> Vec<Table> {
 /// Renders a value as TOML, masking header values and secret-looking
 /// environment values.
 fn masked(key: &str, value: &toml::Value) -> String {
+    if let toml::Value::Array(items) = value {
+        let shown: Vec<String> = items
+            .iter()
+            .map(|item| match item.as_str() {
+                Some(text) if looks_secret("", text) => MASK.to_owned(),
+                _ => item.to_string(),
+            })
+            .collect();
+        return format!("[{}]", shown.join(", "));
+    }
     let toml::Value::Table(table) = value else {
         return value.to_string();
     };
