@@ -11,6 +11,17 @@ fn project_error(toml: &str) -> String {
     project.load_err(&project.options())
 }
 
+/// The error for a project with `toml` as its vtcode.toml, plus environment
+/// variables and command-line overrides.
+fn layered_error(toml: &str, env: &[(&str, &str)], cli: &[(&str, &str)]) -> String {
+    let project = Project::new();
+    project.write("vtcode.toml", toml);
+    let mut options = project.options();
+    options.env = pairs(env);
+    options.cli_overrides = pairs(cli);
+    project.load_err(&options)
+}
+
 #[test]
 fn unknown_key_names_the_place_the_closest_key_and_the_valid_ones() {
     let err = project_error("[sandbox]\nimage = \"x\"\npool_sise = 4\n");
@@ -179,10 +190,7 @@ fn unknown_server_key_and_bad_url_are_reported() {
 
 #[test]
 fn env_variable_that_looks_like_config_but_is_unknown_is_named() {
-    let project = Project::new();
-    let mut options = project.options();
-    options.env = pairs(&[("VTCODE_SANDBOX_POOL_SIZ", "3")]);
-    let err = project.load_err(&options);
+    let err = layered_error("", &[("VTCODE_SANDBOX_POOL_SIZ", "3")], &[]);
     assert_eq!(
         err,
         "environment variable VTCODE_SANDBOX_POOL_SIZ: unknown key `pool_siz` in [sandbox]; \
@@ -193,10 +201,7 @@ fn env_variable_that_looks_like_config_but_is_unknown_is_named() {
 
 #[test]
 fn env_variable_with_a_wrong_value_is_named() {
-    let project = Project::new();
-    let mut options = project.options();
-    options.env = pairs(&[("VTCODE_AGENT_TOOL_MODE", "pythn")]);
-    let err = project.load_err(&options);
+    let err = layered_error("", &[("VTCODE_AGENT_TOOL_MODE", "pythn")], &[]);
     assert_eq!(
         err,
         "environment variable VTCODE_AGENT_TOOL_MODE: `agent.tool_mode` expects one of \"code\", \"direct\", found \"pythn\""
@@ -205,40 +210,32 @@ fn env_variable_with_a_wrong_value_is_named() {
 
 #[test]
 fn cli_override_errors_name_the_key() {
-    let project = Project::new();
-    let mut options = project.options();
-    options.cli_overrides = pairs(&[("sandbox.pool_size", "lots")]);
-    let err = project.load_err(&options);
+    let err = layered_error("", &[], &[("sandbox.pool_size", "lots")]);
     assert_eq!(
         err,
         "command-line override `sandbox.pool_size`: `sandbox.pool_size` expects an integer from 0 to 64, found `lots`"
     );
-
-    options.cli_overrides = pairs(&[("sandboxx.pool_size", "1")]);
-    let err = project.load_err(&options);
+    let err = layered_error("", &[], &[("sandboxx.pool_size", "1")]);
     assert!(
         err.starts_with("command-line override `sandboxx.pool_size`: unknown section `sandboxx`; did you mean `sandbox`?"),
         "{err}"
     );
-
-    options.cli_overrides = pairs(&[("llm.modle", "x")]);
-    let err = project.load_err(&options);
+    let err = layered_error("", &[], &[("llm.modle", "x")]);
     assert!(
         err.contains("unknown key `modle` in [llm]; did you mean `model`?"),
+        "{err}"
+    );
+    let err = layered_error("", &[], &[("llm", "x")]);
+    assert!(
+        err.contains("`llm` is not a config key; write SECTION.KEY"),
         "{err}"
     );
 }
 
 #[test]
 fn cli_override_of_an_unconfigured_server_suggests_the_real_one() {
-    let project = Project::new();
-    project.write(
-        "vtcode.toml",
-        "[mcp.servers.github]\ncommand = \"gh-mcp\"\n",
-    );
-    let mut options = project.options();
-    options.cli_overrides = pairs(&[("mcp.servers.githb.enabled", "false")]);
-    let err = project.load_err(&options);
+    let toml = "[mcp.servers.github]\ncommand = \"gh-mcp\"\n";
+    let err = layered_error(toml, &[], &[("mcp.servers.githb.enabled", "false")]);
     assert_eq!(
         err,
         "command-line override `mcp.servers.githb.enabled`: no MCP server named `githb` is configured; did you mean `github`?"
@@ -247,11 +244,12 @@ fn cli_override_of_an_unconfigured_server_suggests_the_real_one() {
 
 #[test]
 fn cli_override_that_adds_a_conflicting_transport_is_rejected() {
-    let project = Project::new();
-    project.write("vtcode.toml", "[mcp.servers.git]\ncommand = \"git-mcp\"\n");
-    let mut options = project.options();
-    options.cli_overrides = pairs(&[("mcp.servers.git.url", "http://127.0.0.1:1/mcp")]);
-    let err = project.load_err(&options);
+    let toml = "[mcp.servers.git]\ncommand = \"git-mcp\"\n";
+    let err = layered_error(
+        toml,
+        &[],
+        &[("mcp.servers.git.url", "http://127.0.0.1:1/mcp")],
+    );
     assert_eq!(
         err,
         "command-line override `mcp.servers.git.url`: server `git` has both `url` and `command` \

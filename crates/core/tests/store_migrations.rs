@@ -139,3 +139,19 @@ fn in_memory_store_has_the_full_schema() {
     assert_eq!(store.schema_version().unwrap(), latest());
     assert_eq!(store.path().to_str(), Some(":memory:"));
 }
+
+#[test]
+fn concurrent_first_opens_both_succeed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vtcode.db");
+    let handles: Vec<_> = (0..8)
+        .map(|_| {
+            let path = path.clone();
+            std::thread::spawn(move || Store::open(&path).map(|store| store.schema_version()))
+        })
+        .collect();
+    for handle in handles {
+        let version = handle.join().unwrap().unwrap().unwrap();
+        assert_eq!(version, latest());
+    }
+}

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-use rusqlite::{Connection, ErrorCode};
+use rusqlite::{Connection, ErrorCode, TransactionBehavior};
 
 pub use catalog::{ToolChange, ToolChangeKind, ToolVersion};
 pub use migrations::{MIGRATIONS, Migration};
@@ -199,6 +199,8 @@ fn classify(path: &Path, err: rusqlite::Error) -> StoreError {
 
 /// Applies each pending migration in its own transaction, together with
 /// the `user_version` bump, so a failure leaves the previous version intact.
+/// The transaction takes the write lock before re-reading the version, so
+/// two vtcode processes opening a fresh database never both apply a step.
 fn migrate(conn: &mut Connection, path: &Path, found: u32) -> Result<(), StoreError> {
     for migration in MIGRATIONS.iter().filter(|m| m.version > found) {
         let fail = |source| match classify(path, source) {
@@ -210,7 +212,15 @@ fn migrate(conn: &mut Connection, path: &Path, found: u32) -> Result<(), StoreEr
             },
             other => other,
         };
-        let tx = conn.transaction().map_err(fail)?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(fail)?;
+        let current: u32 = tx
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .map_err(fail)?;
+        if current >= migration.version {
+            continue;
+        }
         tx.execute_batch(migration.sql).map_err(fail)?;
         tx.pragma_update(None, "user_version", migration.version)
             .map_err(fail)?;
