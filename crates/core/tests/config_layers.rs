@@ -244,3 +244,14 @@ fn config_struct_default_matches_an_empty_load() {
     let loaded = project.load(&project.options());
     assert_eq!(loaded.config, Config::default());
 }
+
+#[test]
+fn without_a_marker_the_cwd_is_the_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path().join("loose");
+    std::fs::create_dir(&cwd).unwrap();
+    let paths = vtcode_core::config::ProjectPaths::discover(&cwd);
+    assert_eq!(paths.root, cwd);
+    assert_eq!(paths.dot_dir, cwd.join(".vtcode"));
+    assert_eq!(paths.db, cwd.join(".vtcode/vtcode.db"));
+}
