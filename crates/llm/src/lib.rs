@@ -16,6 +16,8 @@ mod openai;
 mod retry;
 mod settings;
 mod sse;
+#[cfg(feature = "test-support")]
+pub mod testing;
 mod tokens;
 mod transport;
 
