@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 
 use crate::settings::ProviderSettings;
 use crate::sse::SseEvent;
-use crate::transport::{Decoder, Endpoint, http_client, spawn_stream, truncate};
+use crate::transport::{Decoder, Endpoint, spawn_stream, truncate};
 use crate::{ChatRequest, LlmError, LlmEvent, LlmProvider, LlmStream, Message, ToolCall, Usage};
 
 const API_VERSION: &str = "2023-06-01";
@@ -29,9 +29,7 @@ const DEFAULT_MAX_TOKENS: u32 = 4096;
 
 pub struct AnthropicProvider {
     settings: ProviderSettings,
-    client: reqwest::Client,
-    url: String,
-    headers: HeaderMap,
+    endpoint: Endpoint,
 }
 
 impl AnthropicProvider {
@@ -53,9 +51,7 @@ impl AnthropicProvider {
             headers.insert("x-api-key", value);
         }
         Ok(Self {
-            client: http_client()?,
-            url,
-            headers,
+            endpoint: Endpoint::new(url, headers, settings.retry)?,
             settings,
         })
     }
@@ -92,13 +88,7 @@ impl LlmProvider for AnthropicProvider {
                 .map(|t| json!({"name": t.name, "description": t.description, "input_schema": t.parameters}))
                 .collect();
         }
-        let endpoint = Endpoint {
-            client: self.client.clone(),
-            url: self.url.clone(),
-            headers: self.headers.clone(),
-            body,
-            retry: self.settings.retry,
-        };
+        let endpoint = self.endpoint.with_body(body);
         let response = endpoint.connect().await?;
         Ok(spawn_stream(endpoint, response, EventDecoder::default))
     }
@@ -176,7 +166,6 @@ struct EventDecoder {
     tools: HashMap<usize, ToolBlock>,
     usage: Usage,
     stop_reason: Option<String>,
-    done: bool,
 }
 
 fn tokens(usage: &Value, field: &str) -> u64 {
@@ -211,9 +200,9 @@ impl EventDecoder {
 }
 
 impl Decoder for EventDecoder {
-    fn event(&mut self, event: &SseEvent, out: &mut Vec<LlmEvent>) -> Result<(), LlmError> {
+    fn event(&mut self, event: &SseEvent, out: &mut Vec<LlmEvent>) -> Result<bool, LlmError> {
         if event.data.trim().is_empty() {
-            return Ok(());
+            return Ok(false);
         }
         let parsed: StreamEvent =
             serde_json::from_str(&event.data).map_err(|e| LlmError::InvalidResponse {
@@ -318,7 +307,7 @@ impl Decoder for EventDecoder {
                 out.push(LlmEvent::Done {
                     stop_reason: self.stop_reason.take(),
                 });
-                self.done = true;
+                return Ok(true);
             }
             "error" => {
                 let error = parsed.error.unwrap_or_default();
@@ -336,11 +325,7 @@ impl Decoder for EventDecoder {
             // `ping` and event types added later by the API.
             _ => {}
         }
-        Ok(())
-    }
-
-    fn is_done(&self) -> bool {
-        self.done
+        Ok(false)
     }
 }
 

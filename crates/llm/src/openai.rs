@@ -32,7 +32,7 @@ use serde::Deserialize;
 
 use crate::settings::ProviderSettings;
 use crate::sse::SseEvent;
-use crate::transport::{Decoder, Endpoint, http_client, spawn_stream};
+use crate::transport::{Decoder, Endpoint, spawn_stream};
 use crate::{ChatRequest, LlmError, LlmEvent, LlmProvider, LlmStream, Message, ToolCall, Usage};
 
 /// Which field carries the reply's token limit.
@@ -85,9 +85,7 @@ impl TokenField {
 
 pub struct OpenAiProvider {
     settings: ProviderSettings,
-    client: reqwest::Client,
-    url: String,
-    headers: HeaderMap,
+    endpoint: Endpoint,
     /// Token-limit fields learned from the API's rejections, per model.
     learned: Mutex<HashMap<String, TokenField>>,
 }
@@ -117,9 +115,7 @@ impl OpenAiProvider {
             }
         }
         Ok(Self {
-            client: http_client()?,
-            url,
-            headers,
+            endpoint: Endpoint::new(url, headers, settings.retry)?,
             settings,
             learned: Mutex::new(HashMap::new()),
         })
@@ -133,16 +129,6 @@ impl OpenAiProvider {
     fn learn(&self, model: &str, field: TokenField) {
         if let Ok(mut learned) = self.learned.lock() {
             learned.insert(model.to_string(), field);
-        }
-    }
-
-    fn endpoint(&self, body: serde_json::Value) -> Endpoint {
-        Endpoint {
-            client: self.client.clone(),
-            url: self.url.clone(),
-            headers: self.headers.clone(),
-            body,
-            retry: self.settings.retry,
         }
     }
 }
@@ -181,7 +167,7 @@ impl LlmProvider for OpenAiProvider {
                 max_tokens.map(|n| (field, n)),
             )
         };
-        let mut endpoint = self.endpoint(body(field)?);
+        let mut endpoint = self.endpoint.with_body(body(field)?);
         let response = match endpoint.connect().await {
             Err(LlmError::Http {
                 status: 400,
@@ -359,7 +345,6 @@ struct ChunkDecoder {
     calls: BTreeMap<usize, PartialCall>,
     usage: Option<Usage>,
     stop_reason: Option<String>,
-    done: bool,
 }
 
 impl ChunkDecoder {
@@ -382,10 +367,10 @@ impl ChunkDecoder {
 }
 
 impl Decoder for ChunkDecoder {
-    fn event(&mut self, event: &SseEvent, out: &mut Vec<LlmEvent>) -> Result<(), LlmError> {
+    fn event(&mut self, event: &SseEvent, out: &mut Vec<LlmEvent>) -> Result<bool, LlmError> {
         let data = event.data.trim();
         if data.is_empty() {
-            return Ok(());
+            return Ok(false);
         }
         if data == "[DONE]" {
             self.flush_calls(out);
@@ -395,8 +380,7 @@ impl Decoder for ChunkDecoder {
             out.push(LlmEvent::Done {
                 stop_reason: self.stop_reason.take(),
             });
-            self.done = true;
-            return Ok(());
+            return Ok(true);
         }
         let chunk: Chunk = serde_json::from_str(data).map_err(|e| LlmError::InvalidResponse {
             detail: format!(
@@ -452,11 +436,7 @@ impl Decoder for ChunkDecoder {
                 self.flush_calls(out);
             }
         }
-        Ok(())
-    }
-
-    fn is_done(&self) -> bool {
-        self.done
+        Ok(false)
     }
 }
 

@@ -28,7 +28,7 @@ const READ_TIMEOUT: Duration = Duration::from_secs(300);
 /// Longest API error body quoted in an error message.
 const MAX_ERROR_MESSAGE: usize = 500;
 
-pub(crate) fn http_client() -> Result<reqwest::Client, LlmError> {
+fn http_client() -> Result<reqwest::Client, LlmError> {
     reqwest::Client::builder()
         .connect_timeout(CONNECT_TIMEOUT)
         .read_timeout(READ_TIMEOUT)
@@ -40,10 +40,9 @@ pub(crate) fn http_client() -> Result<reqwest::Client, LlmError> {
 
 /// Turns one provider's SSE events into [`LlmEvent`]s.
 pub(crate) trait Decoder: Send + 'static {
-    /// Decodes one event, appending what it yields to `out`.
-    fn event(&mut self, event: &SseEvent, out: &mut Vec<LlmEvent>) -> Result<(), LlmError>;
-    /// Whether the API's final event has arrived.
-    fn is_done(&self) -> bool;
+    /// Decodes one event, appending what it yields to `out`. Returns
+    /// whether it was the API's final event.
+    fn event(&mut self, event: &SseEvent, out: &mut Vec<LlmEvent>) -> Result<bool, LlmError>;
 }
 
 /// One streaming request, ready to be (re)sent.
@@ -57,6 +56,25 @@ pub(crate) struct Endpoint {
 }
 
 impl Endpoint {
+    /// A provider's endpoint, before any request body is known.
+    pub fn new(url: String, headers: HeaderMap, retry: RetryPolicy) -> Result<Self, LlmError> {
+        Ok(Self {
+            client: http_client()?,
+            url,
+            headers,
+            body: serde_json::Value::Null,
+            retry,
+        })
+    }
+
+    /// This endpoint carrying `body`.
+    pub fn with_body(&self, body: serde_json::Value) -> Self {
+        Self {
+            body,
+            ..self.clone()
+        }
+    }
+
     /// Sends the request until the API accepts it (2xx) or retrying stops.
     pub async fn connect(&self) -> Result<reqwest::Response, LlmError> {
         let mut failed = 0;
@@ -225,14 +243,14 @@ async fn pump<D: Decoder>(
         })?;
         sse.feed(&chunk, &mut events);
         for event in events.drain(..) {
-            decoder.event(&event, &mut out)?;
+            let done = decoder.event(&event, &mut out)?;
             for item in out.drain(..) {
                 if tx.send(Ok(item)).await.is_err() {
                     return Ok(());
                 }
                 *emitted = true;
             }
-            if decoder.is_done() {
+            if done {
                 return Ok(());
             }
         }

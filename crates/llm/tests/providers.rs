@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use common::*;
 use serde_json::{Value, json};
-use vtcode_llm::{LlmError, LlmEvent, ProviderKind, ToolCall, Usage, build_provider};
+use vtcode_llm::{LlmError, LlmEvent, ProviderKind, Usage, build_provider};
 
 /// Runs each scenario once per provider, as separately named tests.
 macro_rules! both_providers {
@@ -44,14 +44,7 @@ async fn text_streams_in_order_then_usage_then_done(kind: ProviderKind) {
     ]));
     let (events, error) = run(&*provider(kind, &server), ask("hello")).await.unwrap();
     assert!(error.is_none(), "{error:?}");
-    let deltas: Vec<_> = events
-        .iter()
-        .filter_map(|e| match e {
-            LlmEvent::TextDelta { text } => Some(text.clone()),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(deltas, ["alpha ", "beta ", "gamma ", "delta"]);
+    assert_eq!(text_deltas(&events), ["alpha ", "beta ", "gamma ", "delta"]);
     let n = events.len();
     assert_eq!(
         events[n - 2],
@@ -110,13 +103,7 @@ async fn tool_calls_are_assembled_from_split_fragments(kind: ProviderKind) {
     }];
     let (events, error) = run(&*provider, request.clone()).await.unwrap();
     assert!(error.is_none(), "{error:?}");
-    let calls: Vec<ToolCall> = events
-        .iter()
-        .filter_map(|e| match e {
-            LlmEvent::ToolCall { call } => Some(call.clone()),
-            _ => None,
-        })
-        .collect();
+    let calls = tool_calls(&events);
     assert_eq!(calls.len(), 2);
     assert_eq!(
         (calls[0].id.as_str(), calls[0].name.as_str()),
@@ -280,15 +267,10 @@ async fn malformed_tool_arguments_pass_through_raw(kind: ProviderKind) {
     );
     let (events, error) = run(&*provider(kind, &server), ask("run it")).await.unwrap();
     assert!(error.is_none(), "{error:?}");
-    let call = events
-        .iter()
-        .find_map(|e| match e {
-            LlmEvent::ToolCall { call } => Some(call.clone()),
-            _ => None,
-        })
-        .unwrap();
-    assert_eq!(call.arguments, raw);
-    assert!(serde_json::from_str::<Value>(&call.arguments).is_err());
+    let calls = tool_calls(&events);
+    assert_eq!(calls.len(), 1);
+    assert_eq!(calls[0].arguments, raw);
+    assert!(serde_json::from_str::<Value>(&calls[0].arguments).is_err());
 }
 
 async fn wrong_model_surfaces_the_api_message(kind: ProviderKind) {

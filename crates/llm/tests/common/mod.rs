@@ -10,7 +10,7 @@ use serde_json::Value;
 use vtcode_llm::testing::ScriptedServer;
 use vtcode_llm::{
     ChatRequest, LlmError, LlmEvent, LlmProvider, Message, ProviderKind, ProviderSettings,
-    RetryPolicy, build_provider,
+    RetryPolicy, ToolCall, build_provider,
 };
 
 pub const TIMEOUT: Duration = Duration::from_secs(30);
@@ -79,11 +79,25 @@ pub async fn run(
     .expect("the provider stream did not finish in time")
 }
 
-pub fn text_of(events: &[LlmEvent]) -> String {
+pub fn text_deltas(events: &[LlmEvent]) -> Vec<String> {
     events
         .iter()
         .filter_map(|e| match e {
-            LlmEvent::TextDelta { text } => Some(text.as_str()),
+            LlmEvent::TextDelta { text } => Some(text.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+pub fn text_of(events: &[LlmEvent]) -> String {
+    text_deltas(events).concat()
+}
+
+pub fn tool_calls(events: &[LlmEvent]) -> Vec<ToolCall> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            LlmEvent::ToolCall { call } => Some(call.clone()),
             _ => None,
         })
         .collect()
