@@ -233,6 +233,21 @@ async fn pump<D: Decoder>(
     tx: &Sender,
     emitted: &mut bool,
 ) -> Result<(), LlmError> {
+    let is_json = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("json"));
+    if is_json {
+        // A proxy or server that ignored `"stream": true`.
+        let body = response.text().await.unwrap_or_default();
+        return Err(LlmError::InvalidResponse {
+            detail: format!(
+                "expected an event stream, got JSON: {}",
+                truncate(&body, 200)
+            ),
+        });
+    }
     let mut body = response.bytes_stream();
     let mut sse = SseDecoder::default();
     let mut events = Vec::new();

@@ -30,6 +30,8 @@ both_providers!(
     server_error_then_success,
     stream_cut_before_any_output_is_retried,
     stream_cut_after_output_is_reported_not_truncated,
+    error_inside_the_stream_before_output_is_retried,
+    error_inside_the_stream_after_output_is_reported,
     malformed_tool_arguments_pass_through_raw,
     wrong_model_surfaces_the_api_message,
     unreachable_endpoint_names_the_url,
@@ -258,6 +260,34 @@ async fn stream_cut_after_output_is_reported_not_truncated(kind: ProviderKind) {
         1,
         "partial output must not be retried"
     );
+}
+
+async fn error_inside_the_stream_before_output_is_retried(kind: ProviderKind) {
+    let server = start(json!([
+        {"text": "lost", "stream_error": {"after_chunks": 1, "message": "Overloaded"}},
+        {"text": "second try"}
+    ]));
+    let (events, error) = run(&*provider(kind, &server), ask("hi")).await.unwrap();
+    assert!(error.is_none(), "{error:?}");
+    assert_eq!(text_of(&events), "second try");
+    assert_eq!(model_requests(&server).len(), 2);
+}
+
+async fn error_inside_the_stream_after_output_is_reported(kind: ProviderKind) {
+    let server = start(json!([
+        {"text": "half of a reply", "stream_error": {"after_chunks": 4, "message": "Overloaded"}},
+        {"text": "must not be requested"}
+    ]));
+    let (events, error) = run(&*provider(kind, &server), ask("hi")).await.unwrap();
+    assert!(!text_of(&events).is_empty());
+    match error {
+        Some(LlmError::Http { status, message }) => {
+            assert!(status >= 500, "{status}");
+            assert_eq!(message, "Overloaded");
+        }
+        other => panic!("expected the in-stream error, got {other:?}"),
+    }
+    assert_eq!(model_requests(&server).len(), 1);
 }
 
 async fn malformed_tool_arguments_pass_through_raw(kind: ProviderKind) {
