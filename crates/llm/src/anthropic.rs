@@ -30,17 +30,19 @@ const DEFAULT_MAX_TOKENS: u32 = 4096;
 pub struct AnthropicProvider {
     settings: ProviderSettings,
     endpoint: Endpoint,
+    models_url: String,
 }
 
 impl AnthropicProvider {
     pub fn new(settings: ProviderSettings) -> Result<Self, LlmError> {
         let base = settings.endpoint_base();
         // Accept both `https://api.anthropic.com` and `.../v1`.
-        let url = if base.ends_with("/v1") {
-            format!("{base}/messages")
+        let api = if base.ends_with("/v1") {
+            base
         } else {
-            format!("{base}/v1/messages")
+            format!("{base}/v1")
         };
+        let (url, models_url) = (format!("{api}/messages"), format!("{api}/models"));
         let mut headers = HeaderMap::new();
         headers.insert("anthropic-version", HeaderValue::from_static(API_VERSION));
         if let Some(key) = settings.key() {
@@ -52,6 +54,7 @@ impl AnthropicProvider {
         }
         Ok(Self {
             endpoint: Endpoint::new(url, headers, settings.retry)?,
+            models_url,
             settings,
         })
     }
@@ -91,6 +94,10 @@ impl LlmProvider for AnthropicProvider {
         let endpoint = self.endpoint.with_body(body);
         let response = endpoint.connect().await?;
         Ok(spawn_stream(endpoint, response, EventDecoder::default))
+    }
+
+    async fn list_models(&self) -> Result<Vec<String>, LlmError> {
+        self.endpoint.get(self.models_url.clone()).model_ids().await
     }
 }
 

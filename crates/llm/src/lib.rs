@@ -121,4 +121,11 @@ pub trait LlmProvider: Send + Sync {
     /// Short name for status lines, e.g. `openai` or `anthropic`.
     fn name(&self) -> &str;
     async fn stream(&self, request: ChatRequest) -> Result<LlmStream, LlmError>;
+
+    /// The models the endpoint offers. A cheap authenticated call that
+    /// checks the key, the URL and (by membership) the model name without
+    /// spending tokens; empty when a provider cannot list.
+    async fn list_models(&self) -> Result<Vec<String>, LlmError> {
+        Ok(Vec::new())
+    }
 }

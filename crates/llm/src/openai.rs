@@ -86,6 +86,7 @@ impl TokenField {
 pub struct OpenAiProvider {
     settings: ProviderSettings,
     endpoint: Endpoint,
+    models_url: String,
     /// Token-limit fields learned from the API's rejections, per model.
     learned: Mutex<HashMap<String, TokenField>>,
 }
@@ -98,6 +99,7 @@ impl OpenAiProvider {
             None => (base.as_str(), String::new()),
         };
         let url = format!("{path}/chat/completions{query}");
+        let models_url = format!("{path}/models{query}");
         let mut headers = HeaderMap::new();
         if let Some(key) = settings.key() {
             let invalid = |_| LlmError::InvalidSettings {
@@ -116,6 +118,7 @@ impl OpenAiProvider {
         }
         Ok(Self {
             endpoint: Endpoint::new(url, headers, settings.retry)?,
+            models_url,
             settings,
             learned: Mutex::new(HashMap::new()),
         })
@@ -174,7 +177,7 @@ impl LlmProvider for OpenAiProvider {
                 message,
             }) if max_tokens.is_some() && field.rejected_by(&message) => {
                 tracing::info!(%model, "the API rejected {}; sending {} instead", field.name(), field.other().name());
-                endpoint.body = body(field.other())?;
+                endpoint.body = Some(body(field.other())?);
                 let response = endpoint.connect().await?;
                 self.learn(&model, field.other());
                 response
@@ -182,6 +185,10 @@ impl LlmProvider for OpenAiProvider {
             other => other?,
         };
         Ok(spawn_stream(endpoint, response, ChunkDecoder::default))
+    }
+
+    async fn list_models(&self) -> Result<Vec<String>, LlmError> {
+        self.endpoint.get(self.models_url.clone()).model_ids().await
     }
 }
 

@@ -51,7 +51,8 @@ pub(crate) struct Endpoint {
     pub client: reqwest::Client,
     pub url: String,
     pub headers: HeaderMap,
-    pub body: serde_json::Value,
+    /// `None` sends a GET (model listing), `Some` a POST of this JSON.
+    pub body: Option<serde_json::Value>,
     pub retry: RetryPolicy,
 }
 
@@ -62,7 +63,7 @@ impl Endpoint {
             client: http_client()?,
             url,
             headers,
-            body: serde_json::Value::Null,
+            body: None,
             retry,
         })
     }
@@ -70,9 +71,39 @@ impl Endpoint {
     /// This endpoint carrying `body`.
     pub fn with_body(&self, body: serde_json::Value) -> Self {
         Self {
-            body,
+            body: Some(body),
             ..self.clone()
         }
+    }
+
+    /// A GET of `url` with this endpoint's headers and retries.
+    pub fn get(&self, url: String) -> Self {
+        Self {
+            url,
+            body: None,
+            ..self.clone()
+        }
+    }
+
+    /// The model ids of a `{"data": [{"id": ...}]}` listing (OpenAI,
+    /// Anthropic, Ollama, vLLM and llama.cpp all answer in this shape).
+    pub async fn model_ids(&self) -> Result<Vec<String>, LlmError> {
+        let listing: serde_json::Value =
+            self.connect()
+                .await?
+                .json()
+                .await
+                .map_err(|e| LlmError::InvalidResponse {
+                    detail: format!("the model list is not JSON: {}", describe(&e)),
+                })?;
+        let data = listing.get("data").and_then(|d| d.as_array());
+        let data = data.ok_or_else(|| LlmError::InvalidResponse {
+            detail: "the model list has no `data` array".into(),
+        })?;
+        Ok(data
+            .iter()
+            .filter_map(|m| m.get("id").and_then(|id| id.as_str()).map(str::to_string))
+            .collect())
     }
 
     /// Sends the request until the API accepts it (2xx) or retrying stops.
@@ -101,13 +132,11 @@ impl Endpoint {
     }
 
     async fn send_once(&self) -> Result<reqwest::Response, (LlmError, Option<Duration>)> {
-        let sent = self
-            .client
-            .post(&self.url)
-            .headers(self.headers.clone())
-            .json(&self.body)
-            .send()
-            .await;
+        let request = match &self.body {
+            Some(body) => self.client.post(&self.url).json(body),
+            None => self.client.get(&self.url),
+        };
+        let sent = request.headers(self.headers.clone()).send().await;
         let response = sent.map_err(|e| (self.unreachable(&e), None))?;
         let status = response.status();
         if status.is_success() {

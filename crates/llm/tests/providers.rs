@@ -38,6 +38,7 @@ both_providers!(
     missing_key_names_the_env_var,
     local_endpoint_runs_without_a_key,
     key_never_appears_in_errors,
+    models_are_listed_with_the_key,
 );
 
 async fn text_streams_in_order_then_usage_then_done(kind: ProviderKind) {
@@ -414,4 +415,17 @@ async fn retry_after_longer_than_allowed_is_reported_at_once() {
         other => panic!("expected RateLimited, got {other:?}"),
     }
     assert_eq!(model_requests(&server).len(), 1);
+}
+
+async fn models_are_listed_with_the_key(kind: ProviderKind) {
+    let server = start(json!([]));
+    let models = tokio::time::timeout(TIMEOUT, provider(kind, &server).list_models())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(models, ["scripted-model"]);
+    let requests = server.requests().unwrap();
+    assert_eq!(requests[0]["method"], "GET");
+    assert_eq!(requests[0]["path"], "/v1/models");
+    assert_eq!(requests[0]["has_auth"], true);
 }
