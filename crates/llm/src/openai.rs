@@ -349,12 +349,30 @@ struct PartialCall {
 /// Decodes `data: {chunk}` events up to `data: [DONE]`.
 #[derive(Default)]
 struct ChunkDecoder {
+    /// Calls being assembled, by slot (the order they are emitted in).
     calls: BTreeMap<usize, PartialCall>,
+    /// Wire `index` to slot. They differ only for servers that reuse one
+    /// index for several calls, told apart by a new `id`.
+    slots: HashMap<usize, usize>,
     usage: Option<Usage>,
     stop_reason: Option<String>,
 }
 
 impl ChunkDecoder {
+    fn slot(&mut self, index: usize, id: Option<&str>) -> usize {
+        let next = self.calls.keys().next_back().map_or(0, |last| last + 1);
+        let slot = *self.slots.entry(index).or_insert(next.max(index));
+        let taken = self
+            .calls
+            .get(&slot)
+            .is_some_and(|call| id.is_some_and(|id| !call.id.is_empty() && call.id != id));
+        if taken {
+            self.slots.insert(index, next);
+            return next;
+        }
+        slot
+    }
+
     fn flush_calls(&mut self, out: &mut Vec<LlmEvent>) {
         for (index, call) in std::mem::take(&mut self.calls) {
             let id = if call.id.is_empty() {
@@ -419,7 +437,8 @@ impl Decoder for ChunkDecoder {
                 out.push(LlmEvent::TextDelta { text });
             }
             for fragment in choice.delta.tool_calls.unwrap_or_default() {
-                let call = self.calls.entry(fragment.index).or_default();
+                let slot = self.slot(fragment.index, fragment.id.as_deref());
+                let call = self.calls.entry(slot).or_default();
                 let (name, arguments) = match fragment.function {
                     Some(f) => (f.name, f.arguments.unwrap_or_default()),
                     None => (None, String::new()),
@@ -427,12 +446,13 @@ impl Decoder for ChunkDecoder {
                 if let Some(id) = &fragment.id {
                     call.id.clone_from(id);
                 }
-                if let Some(name) = &name {
+                // Some servers repeat the name in every fragment.
+                if let Some(name) = name.as_deref().filter(|n| *n != call.name) {
                     call.name.push_str(name);
                 }
                 call.arguments.push_str(&arguments);
                 out.push(LlmEvent::ToolCallDelta {
-                    index: fragment.index,
+                    index: slot,
                     id: fragment.id,
                     name,
                     arguments_delta: arguments,
@@ -449,6 +469,10 @@ impl Decoder for ChunkDecoder {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use serde_json::{Value, json};
+
     use super::*;
 
     #[test]
@@ -466,6 +490,95 @@ mod tests {
         assert!(TokenField::MaxTokens.rejected_by(openai));
         assert!(!TokenField::MaxCompletionTokens.rejected_by("model not found"));
         assert!(!TokenField::MaxTokens.rejected_by("messages: too long"));
+    }
+
+    fn decode(chunks: &[Value]) -> Vec<LlmEvent> {
+        let mut decoder = ChunkDecoder::default();
+        let mut out = Vec::new();
+        for chunk in chunks {
+            let event = SseEvent {
+                event: String::new(),
+                data: chunk.to_string(),
+            };
+            decoder.event(&event, &mut out).unwrap();
+        }
+        let done = SseEvent {
+            event: String::new(),
+            data: "[DONE]".into(),
+        };
+        assert!(decoder.event(&done, &mut out).unwrap());
+        out
+    }
+
+    fn calls(events: &[LlmEvent]) -> Vec<(String, String, String)> {
+        events
+            .iter()
+            .filter_map(|e| match e {
+                LlmEvent::ToolCall { call } => {
+                    Some((call.id.clone(), call.name.clone(), call.arguments.clone()))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn fragment(index: Option<usize>, id: Option<&str>, name: Option<&str>, args: &str) -> Value {
+        let mut call = json!({"function": {"arguments": args}});
+        if let Some(index) = index {
+            call["index"] = json!(index);
+        }
+        if let Some(id) = id {
+            call["id"] = json!(id);
+        }
+        if let Some(name) = name {
+            call["function"]["name"] = json!(name);
+        }
+        json!({"choices": [{"delta": {"tool_calls": [call]}, "finish_reason": null}]})
+    }
+
+    #[test]
+    fn calls_sharing_an_index_are_told_apart_by_id() {
+        let events = decode(&[
+            fragment(None, Some("a"), Some("read_file"), "{\"path\":"),
+            fragment(None, None, None, "\"x\"}"),
+            fragment(None, Some("b"), Some("list_dir"), "{}"),
+            json!({"choices": [{"delta": {}, "finish_reason": "tool_calls"}]}),
+        ]);
+        assert_eq!(
+            calls(&events),
+            [
+                ("a".into(), "read_file".into(), "{\"path\":\"x\"}".into()),
+                ("b".into(), "list_dir".into(), "{}".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn repeated_names_and_missing_ids_are_tolerated() {
+        let events = decode(&[
+            fragment(Some(0), None, Some("grep"), "{\"pattern\""),
+            fragment(Some(0), None, Some("grep"), ": \"fn\"}"),
+            json!({"choices": [], "usage": {"prompt_tokens": 5, "completion_tokens": 2}}),
+        ]);
+        assert_eq!(
+            calls(&events),
+            [(
+                "call_0".into(),
+                "grep".into(),
+                "{\"pattern\": \"fn\"}".into()
+            )]
+        );
+        let n = events.len();
+        assert_eq!(
+            events[n - 2],
+            LlmEvent::Usage {
+                usage: Usage {
+                    prompt_tokens: 5,
+                    completion_tokens: 2
+                }
+            }
+        );
+        assert_eq!(events[n - 1], LlmEvent::Done { stop_reason: None });
     }
 
     #[test]

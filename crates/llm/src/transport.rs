@@ -8,7 +8,8 @@
 //! through a channel. A body that ends before the decoder saw the API's final
 //! event is a cut: if nothing reached the caller yet the whole request is
 //! sent again, otherwise the caller gets [`LlmError::StreamCut`], so a partial
-//! reply is never mistaken for a complete one.
+//! reply is never mistaken for a complete one. A body-less endpoint is a
+//! GET with the same headers and retries (model listing).
 
 use std::time::{Duration, SystemTime};
 
