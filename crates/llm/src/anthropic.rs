@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 
 use crate::settings::ProviderSettings;
 use crate::sse::SseEvent;
-use crate::transport::{Decoder, Endpoint, spawn_stream, truncate};
+use crate::transport::{Decoder, Endpoint, json_decimal, spawn_stream, truncate};
 use crate::{ChatRequest, LlmError, LlmEvent, LlmProvider, LlmStream, Message, ToolCall, Usage};
 
 const API_VERSION: &str = "2023-06-01";
@@ -82,7 +82,7 @@ impl LlmProvider for AnthropicProvider {
             body["system"] = json!(request.system);
         }
         if let Some(temperature) = request.temperature.or(self.settings.temperature) {
-            body["temperature"] = json!(temperature);
+            body["temperature"] = json_decimal(temperature);
         }
         if !request.tools.is_empty() {
             body["tools"] = request
@@ -105,6 +105,8 @@ fn wire_messages(messages: &[Message]) -> Vec<Value> {
     let mut wire: Vec<(&str, Vec<Value>)> = Vec::new();
     for message in messages {
         let (role, blocks) = match message {
+            // The API rejects empty text blocks.
+            Message::User { content } if content.is_empty() => continue,
             Message::User { content } => ("user", vec![json!({"type": "text", "text": content})]),
             Message::Assistant {
                 content,

@@ -209,6 +209,13 @@ fn api_error_message(body: &str) -> Option<String> {
     Some(truncate(&message, MAX_ERROR_MESSAGE))
 }
 
+/// An `f32` setting as the JSON number its decimal text reads as, so a
+/// temperature of 0.7 is sent as 0.7 rather than 0.699999988079071.
+pub(crate) fn json_decimal(value: f32) -> serde_json::Value {
+    let decimal = value.to_string().parse::<f64>().unwrap_or(f64::from(value));
+    serde_json::json!(decimal)
+}
+
 pub(crate) fn truncate(text: &str, max: usize) -> String {
     match text.char_indices().nth(max) {
         Some((cut, _)) => format!("{}…", &text[..cut]),
@@ -241,6 +248,9 @@ pub(crate) fn spawn_stream<D: Decoder>(
             };
             tracing::warn!(url = %endpoint.url, attempt = failed, "re-sending model request: {error}");
             tokio::time::sleep(wait).await;
+            if tx.is_closed() {
+                return;
+            }
             response = match endpoint.connect().await {
                 Ok(response) => response,
                 Err(error) => {

@@ -45,7 +45,9 @@ async fn text_streams_in_order_then_usage_then_done(kind: ProviderKind) {
     let server = start(json!([
         {"text": "alpha beta gamma delta", "usage": {"prompt_tokens": 42, "completion_tokens": 7}}
     ]));
-    let (events, error) = run(&*provider(kind, &server), ask("hello")).await.unwrap();
+    let mut request = ask("hello");
+    request.temperature = Some(0.7);
+    let (events, error) = run(&*provider(kind, &server), request).await.unwrap();
     assert!(error.is_none(), "{error:?}");
     assert_eq!(text_deltas(&events), ["alpha ", "beta ", "gamma ", "delta"]);
     let n = events.len();
@@ -66,6 +68,8 @@ async fn text_streams_in_order_then_usage_then_done(kind: ProviderKind) {
     ));
     let sent = &model_requests(&server)[0]["body"];
     assert_eq!(sent["stream"], true);
+    assert_eq!(sent["temperature"], 0.7);
+    assert_eq!(sent["max_tokens"], 256);
     match kind {
         ProviderKind::OpenAi => {
             assert_eq!(sent["stream_options"]["include_usage"], true);

@@ -31,7 +31,7 @@ use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
 
 use self::chunks::ChunkDecoder;
 use crate::settings::ProviderSettings;
-use crate::transport::{Endpoint, spawn_stream};
+use crate::transport::{Endpoint, json_decimal, spawn_stream};
 use crate::{ChatRequest, LlmError, LlmProvider, LlmStream, Message};
 
 /// Which field carries the reply's token limit.
@@ -240,8 +240,12 @@ fn request_body(
             .map(|(_, n)| n),
         ..Default::default()
     };
-    serde_json::to_value(&body)
-        .map_err(|e| LlmError::Other(format!("cannot encode the request: {e}")))
+    let mut json = serde_json::to_value(&body)
+        .map_err(|e| LlmError::Other(format!("cannot encode the request: {e}")))?;
+    if let Some(temperature) = temperature {
+        json["temperature"] = json_decimal(temperature);
+    }
+    Ok(json)
 }
 
 #[allow(deprecated)] // the deprecated `function_call` field is left unset.
