@@ -348,6 +348,10 @@ async fn unreachable_endpoint_names_the_url(kind: ProviderKind) {
     }
     let shown = error.to_string();
     assert!(
+        shown.contains("refused"),
+        "the cause should be named: {shown}"
+    );
+    assert!(
         shown.contains("base_url") && !shown.contains("sk-unreachable-secret"),
         "{shown}"
     );
