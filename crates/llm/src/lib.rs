@@ -109,6 +109,9 @@ pub enum LlmEvent {
     Usage {
         usage: Usage,
     },
+    /// The reply is complete. `stop_reason` is the provider's own word:
+    /// `stop`, `length`, `tool_calls` (OpenAI-compatible) or `end_turn`,
+    /// `max_tokens`, `tool_use` (Anthropic).
     Done {
         stop_reason: Option<String>,
     },
