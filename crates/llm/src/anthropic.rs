@@ -67,21 +67,17 @@ impl LlmProvider for AnthropicProvider {
     }
 
     async fn stream(&self, request: ChatRequest) -> Result<LlmStream, LlmError> {
-        let model = if request.model.is_empty() {
-            &self.settings.model
-        } else {
-            &request.model
-        };
+        let resolved = self.settings.resolve(&request);
         let mut body = json!({
-            "model": model,
-            "max_tokens": request.max_tokens.or(self.settings.max_tokens).unwrap_or(DEFAULT_MAX_TOKENS),
+            "model": resolved.model,
+            "max_tokens": resolved.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS),
             "messages": wire_messages(&request.messages),
             "stream": true,
         });
         if !request.system.is_empty() {
             body["system"] = json!(request.system);
         }
-        if let Some(temperature) = request.temperature.or(self.settings.temperature) {
+        if let Some(temperature) = resolved.temperature {
             body["temperature"] = json_decimal(temperature);
         }
         if !request.tools.is_empty() {

@@ -153,22 +153,12 @@ impl LlmProvider for OpenAiProvider {
     }
 
     async fn stream(&self, request: ChatRequest) -> Result<LlmStream, LlmError> {
-        let model = if request.model.is_empty() {
-            self.settings.model.clone()
-        } else {
-            request.model.clone()
-        };
-        let max_tokens = request.max_tokens.or(self.settings.max_tokens);
-        let temperature = request.temperature.or(self.settings.temperature);
-        let field = self.token_field(&model);
-        let body = |field| {
-            request_body(
-                &request,
-                &model,
-                temperature,
-                max_tokens.map(|n| (field, n)),
-            )
-        };
+        let resolved = self.settings.resolve(&request);
+        let (model, max_tokens, temperature) =
+            (resolved.model, resolved.max_tokens, resolved.temperature);
+        let field = self.token_field(model);
+        let body =
+            |field| request_body(&request, model, temperature, max_tokens.map(|n| (field, n)));
         let mut endpoint = self.endpoint.with_body(body(field)?);
         let response = match endpoint.connect().await {
             Err(LlmError::Http {
@@ -178,7 +168,7 @@ impl LlmProvider for OpenAiProvider {
                 tracing::info!(%model, "the API rejected {}; sending {} instead", field.name(), field.other().name());
                 endpoint.body = Some(body(field.other())?);
                 let response = endpoint.connect().await?;
-                self.learn(&model, field.other());
+                self.learn(model, field.other());
                 response
             }
             other => other?,
