@@ -226,23 +226,27 @@ async fn rate_limit_reported_when_retries_run_out(kind: ProviderKind) {
     assert_eq!(model_requests(&server).len(), 3);
 }
 
-async fn server_error_then_success(kind: ProviderKind) {
-    let server = start(json!([{"status": 500}, {"status": 503}, {"text": "recovered"}]));
+/// The request succeeds on the attempt after `faults` (one turn each), and
+/// nothing of the failed attempts reaches the caller.
+async fn recovers_after(kind: ProviderKind, faults: Value) {
+    let mut script = faults.as_array().unwrap().clone();
+    let attempts = script.len() + 1;
+    script.push(json!({"text": "recovered reply"}));
+    let server = start(Value::Array(script));
     let (events, error) = run(&*provider(kind, &server), ask("hi")).await.unwrap();
     assert!(error.is_none(), "{error:?}");
-    assert_eq!(text_of(&events), "recovered");
-    assert_eq!(model_requests(&server).len(), 3);
+    assert_eq!(text_of(&events), "recovered reply");
+    assert_eq!(model_requests(&server).len(), attempts);
+}
+
+async fn server_error_then_success(kind: ProviderKind) {
+    recovers_after(kind, json!([{"status": 500}, {"status": 503}])).await;
 }
 
 async fn stream_cut_before_any_output_is_retried(kind: ProviderKind) {
     // The first frame (OpenAI: the role chunk; Anthropic: message_start)
     // carries no output, so nothing reached the caller when the cut happens.
-    let server =
-        start(json!([{"text": "lost reply", "cut_after_chunks": 1}, {"text": "whole reply"}]));
-    let (events, error) = run(&*provider(kind, &server), ask("hi")).await.unwrap();
-    assert!(error.is_none(), "{error:?}");
-    assert_eq!(text_of(&events), "whole reply");
-    assert_eq!(model_requests(&server).len(), 2);
+    recovers_after(kind, json!([{"text": "lost reply", "cut_after_chunks": 1}])).await;
 }
 
 async fn stream_cut_after_output_is_reported_not_truncated(kind: ProviderKind) {
@@ -268,14 +272,9 @@ async fn stream_cut_after_output_is_reported_not_truncated(kind: ProviderKind) {
 }
 
 async fn error_inside_the_stream_before_output_is_retried(kind: ProviderKind) {
-    let server = start(json!([
-        {"text": "lost", "stream_error": {"after_chunks": 1, "message": "Overloaded"}},
-        {"text": "second try"}
-    ]));
-    let (events, error) = run(&*provider(kind, &server), ask("hi")).await.unwrap();
-    assert!(error.is_none(), "{error:?}");
-    assert_eq!(text_of(&events), "second try");
-    assert_eq!(model_requests(&server).len(), 2);
+    let fault =
+        json!({"text": "lost", "stream_error": {"after_chunks": 1, "message": "Overloaded"}});
+    recovers_after(kind, json!([fault])).await;
 }
 
 async fn error_inside_the_stream_after_output_is_reported(kind: ProviderKind) {
