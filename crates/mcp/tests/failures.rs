@@ -98,6 +98,30 @@ async fn restarting_state_is_reported_with_the_last_error() {
 }
 
 #[tokio::test]
+async fn server_that_cannot_come_back_is_failed_after_capped_restarts() {
+    bounded(async {
+        let marker_dir = tempfile::tempdir().unwrap();
+        let marker = marker_dir.path().join("started");
+        let marker = marker.to_str().unwrap();
+        let spec = fixture_spec("once", "crash_on_call.py", &["--start-once", marker]);
+        let (hub, _logs) = start_ready(vec![spec]).await;
+        let _ = hub.call_tool("once", "crash", json!({})).await;
+
+        let state = wait_state(&hub, "once", Duration::from_secs(120), |s| {
+            matches!(s, ServerState::Failed { .. })
+        })
+        .await;
+        let err = failure(&state);
+        assert!(err.contains("did not come back after 5 restarts"), "{err}");
+        assert!(err.contains("refusing to start again"), "{err}");
+        let call = hub.call_tool("once", "ping", json!({})).await.unwrap_err();
+        assert!(matches!(call, McpError::Unavailable { .. }), "{call}");
+        hub.shutdown().await;
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn hang_on_initialize_is_reported_while_another_server_works() {
     bounded(async {
         let mut hang = fixture_spec("stuck", "hang_initialize.py", &[]);
