@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use reqwest::header::{HeaderName, HeaderValue};
 use rmcp::model::{ClientCapabilities, ClientConfig, Implementation, PaginatedRequestParams, Tool};
-use rmcp::service::{NotificationContext, RunningService};
+use rmcp::service::{ClientInitializeError, NotificationContext, RunningService};
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
 use rmcp::transport::{StreamableHttpClientTransport, TokioChildProcess};
 use rmcp::{ClientHandler, Peer, RoleClient, ServiceExt};
@@ -194,7 +194,7 @@ where
         let running = client
             .serve(transport)
             .await
-            .map_err(|e| format!("the MCP handshake failed: {e}"))?;
+            .map_err(|e| handshake_reason(spec, &e))?;
         let tools = list_all_tools(running.peer()).await?;
         Ok::<_, String>((running, tools))
     };
@@ -260,6 +260,25 @@ pub(crate) fn describe(server: &str, tools: Vec<Tool>) -> Vec<ToolDescriptor> {
             }
         })
         .collect()
+}
+
+/// Says why the handshake failed without the transport's Rust type names,
+/// and points at the headers when an HTTP server refused the credentials.
+fn handshake_reason(spec: &ServerSpec, error: &ClientInitializeError) -> String {
+    let mut reason = match error {
+        ClientInitializeError::TransportError { error, context } => {
+            format!("the MCP handshake failed ({context}): {}", error.error)
+        }
+        other => format!("the MCP handshake failed: {other}"),
+    };
+    let refused = reason.contains("HTTP 401") || reason.contains("HTTP 403");
+    if refused && let Transport::Http { .. } = spec.transport {
+        reason.push_str(&format!(
+            "; the server refused the request: check the headers (e.g. Authorization) configured for server '{}'",
+            spec.name
+        ));
+    }
+    reason
 }
 
 fn spawn_reason(command: &str, error: &std::io::Error) -> String {

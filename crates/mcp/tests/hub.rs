@@ -238,29 +238,37 @@ async fn list_changed_refreshes_the_tool_list() {
     .await;
 }
 
+/// Starts the HTTP fixture (optionally requiring a bearer token) and returns
+/// it with its MCP endpoint.
+async fn http_fixture(token: Option<&str>) -> (tokio::process::Child, String) {
+    let mut cmd = tokio::process::Command::new(python());
+    cmd.arg(fixture("http_server.py")).arg("0");
+    if let Some(token) = token {
+        cmd.arg(token);
+    }
+    let mut child = cmd
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = tokio::io::BufReader::new(stdout).lines();
+    loop {
+        let line = lines
+            .next_line()
+            .await
+            .unwrap()
+            .expect("http fixture exited");
+        if let Some(port) = line.strip_prefix("PORT ") {
+            return (child, format!("http://127.0.0.1:{}/mcp", port.trim()));
+        }
+    }
+}
+
 #[tokio::test]
 async fn streamable_http_server() {
     bounded(async {
-        let mut child = tokio::process::Command::new(python())
-            .arg(fixture("http_server.py"))
-            .arg("0")
-            .stdout(std::process::Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let mut lines = tokio::io::BufReader::new(stdout).lines();
-        let port = loop {
-            let line = lines
-                .next_line()
-                .await
-                .unwrap()
-                .expect("http fixture exited");
-            if let Some(port) = line.strip_prefix("PORT ") {
-                break port.trim().to_owned();
-            }
-        };
-        let url = format!("http://127.0.0.1:{port}/mcp");
+        let (mut child, url) = http_fixture(None).await;
         let (hub, _logs) = start_ready(vec![ServerSpec::http("web", url.clone())]).await;
 
         let st = status(&hub, "web");
@@ -270,6 +278,34 @@ async fn streamable_http_server() {
             call_text(&hub, "web", "add", json!({"a": 2, "b": 40})).await,
             "42"
         );
+        hub.shutdown().await;
+        child.kill().await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn http_headers_are_sent_and_a_refusal_is_reported() {
+    bounded(async {
+        let (mut child, url) = http_fixture(Some("s3cret")).await;
+        let mut with_token = ServerSpec::http("authed", url.clone());
+        if let vtcode_mcp::Transport::Http { headers, .. } = &mut with_token.transport {
+            headers.insert("Authorization".into(), "Bearer s3cret".into());
+        }
+        let without = ServerSpec::http("anonymous", url.clone());
+        let (hub, _logs) = start_ready(vec![with_token, without]).await;
+
+        assert_eq!(
+            call_text(&hub, "authed", "add", json!({"a": 1, "b": 1})).await,
+            "2"
+        );
+        let err = failure(&status(&hub, "anonymous").state).to_owned();
+        assert!(err.contains("'anonymous'") && err.contains(&url), "{err}");
+        assert!(
+            err.contains("HTTP 401") && err.contains("Authorization"),
+            "{err}"
+        );
+        assert!(!err.contains("s3cret"), "secret leaked: {err}");
         hub.shutdown().await;
         child.kill().await.unwrap();
     })
