@@ -82,61 +82,24 @@ pub(crate) async fn connect(
             env,
             cwd,
         } => {
-            if let Some(dir) = cwd
-                && !dir.is_dir()
-            {
-                return Err(start_failure(
-                    spec,
-                    &format!("its working directory {} does not exist", dir.display()),
-                    &[],
-                    log_path,
-                ));
-            }
             let mut cmd = tokio::process::Command::new(command);
             cmd.args(args).envs(env).kill_on_drop(true).process_group(0);
             if let Some(dir) = cwd {
+                if !dir.is_dir() {
+                    let reason = format!("its working directory {} does not exist", dir.display());
+                    return Err(start_failure(spec, &reason, &[], log_path));
+                }
                 cmd.current_dir(dir);
             }
-            let (process, stderr) = TokioChildProcess::builder(cmd)
-                .stderr(Stdio::piped())
-                .spawn()
-                .map_err(|e| start_failure(spec, &spawn_reason(command, &e), &[], log_path))?;
-            let group = process
-                .id()
-                .and_then(|pid| i32::try_from(pid).ok())
-                .map(|pid| ProcessGroup(nix::unistd::Pid::from_raw(pid)));
-            let capture = stderr.map(|stream| {
-                let header = format!(
-                    "=== vtcode started MCP server '{}' (pid {}): {}\n",
-                    spec.name,
-                    process.id().unwrap_or_default(),
-                    spec.transport.summary()
-                );
-                StderrCapture::spawn(stream, log_path.to_path_buf(), header)
-            });
-            let result = handshake(spec, client, process).await;
-            match result {
-                Ok((running, tools)) => {
-                    let mut conn = Connection::new(running, capture, tools, spec);
-                    conn.group = group;
-                    Ok(conn)
-                }
-                Err(reason) => {
-                    drop(group);
-                    let head = match &capture {
-                        Some(capture) => capture.head(STDERR_GRACE).await,
-                        None => Vec::new(),
-                    };
-                    Err(start_failure(spec, &reason, &head, log_path))
-                }
-            }
+            connect_stdio(spec, log_path, client, cmd, command).await
         }
         Transport::Http { url, headers } => {
             let mut custom = HashMap::new();
             for (key, value) in headers {
-                let name = HeaderName::from_bytes(key.as_bytes());
-                let value = HeaderValue::from_str(value);
-                match (name, value) {
+                match (
+                    HeaderName::from_bytes(key.as_bytes()),
+                    HeaderValue::from_str(value),
+                ) {
                     (Ok(name), Ok(value)) => {
                         custom.insert(name, value);
                     }
@@ -151,9 +114,46 @@ pub(crate) async fn connect(
             let transport =
                 StreamableHttpClientTransport::with_client(reqwest::Client::new(), config);
             match handshake(spec, client, transport).await {
-                Ok((running, tools)) => Ok(Connection::new(running, None, tools, spec)),
+                Ok((running, tools)) => Ok(Connection::new(running, None, None, tools, spec)),
                 Err(reason) => Err(start_failure(spec, &reason, &[], log_path)),
             }
+        }
+    }
+}
+
+async fn connect_stdio(
+    spec: &ServerSpec,
+    log_path: &Path,
+    client: HubClient,
+    cmd: tokio::process::Command,
+    command: &str,
+) -> Result<Connection, String> {
+    let (process, stderr) = TokioChildProcess::builder(cmd)
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| start_failure(spec, &spawn_reason(command, &e), &[], log_path))?;
+    let pid = process.id().unwrap_or_default();
+    let group = i32::try_from(pid)
+        .ok()
+        .filter(|pid| *pid > 0)
+        .map(|pid| ProcessGroup(nix::unistd::Pid::from_raw(pid)));
+    let capture = stderr.map(|stream| {
+        let header = format!(
+            "=== vtcode started MCP server '{}' (pid {pid}): {}\n",
+            spec.name,
+            spec.transport.summary()
+        );
+        StderrCapture::spawn(stream, log_path.to_path_buf(), header)
+    });
+    match handshake(spec, client, process).await {
+        Ok((running, tools)) => Ok(Connection::new(running, capture, group, tools, spec)),
+        Err(reason) => {
+            drop(group);
+            let head = match &capture {
+                Some(capture) => capture.head(STDERR_GRACE).await,
+                None => Vec::new(),
+            };
+            Err(start_failure(spec, &reason, &head, log_path))
         }
     }
 }
@@ -162,6 +162,7 @@ impl Connection {
     fn new(
         running: RunningService<RoleClient, HubClient>,
         stderr: Option<StderrCapture>,
+        group: Option<ProcessGroup>,
         tools: Vec<Tool>,
         spec: &ServerSpec,
     ) -> Self {
@@ -173,7 +174,7 @@ impl Connection {
         Self {
             running,
             stderr,
-            group: None,
+            group,
             tools: describe(&spec.name, tools),
             server_info,
         }

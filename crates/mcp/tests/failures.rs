@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use serde_json::json;
-use vtcode_mcp::{HubError, McpError, ServerSpec, ServerState};
+use vtcode_mcp::{HubError, McpError, ServerSpec, ServerState, Transport};
 
 #[tokio::test]
 async fn crashed_server_is_restarted_and_answers_again() {
@@ -194,6 +194,33 @@ async fn garbage_on_stdout_is_tolerated() {
         assert_eq!(
             call_text(&hub, "many", "tool_0001", json!({"value": "v"})).await,
             "tool_0001:v"
+        );
+        hub.shutdown().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn stdio_servers_get_their_env_and_cwd() {
+    bounded(async {
+        let dir = tempfile::tempdir().unwrap();
+        let dir_path = dir.path().canonicalize().unwrap();
+        let mut spec = fixture_spec("placed", "crash_on_call.py", &[]);
+        let mut missing_cwd = fixture_spec("misplaced", "crash_on_call.py", &[]);
+        if let Transport::Stdio { env, cwd, .. } = &mut spec.transport {
+            env.insert("VTCODE_FIXTURE_VALUE".into(), "from-spec".into());
+            *cwd = Some(dir_path.clone());
+        }
+        if let Transport::Stdio { cwd, .. } = &mut missing_cwd.transport {
+            *cwd = Some(dir_path.join("no-such-dir"));
+        }
+        let (hub, _logs) = start_ready(vec![spec, missing_cwd]).await;
+        let seen = call_text(&hub, "placed", "environment", json!({})).await;
+        assert_eq!(seen, format!("{}|from-spec", dir_path.display()));
+        let err = failure(&status(&hub, "misplaced").state).to_owned();
+        assert!(
+            err.contains("'misplaced'") && err.contains("no-such-dir"),
+            "{err}"
         );
         hub.shutdown().await;
     })
