@@ -1,5 +1,7 @@
 //! vtcode core: everything between the front ends and the providers.
 
+pub mod catalog;
 pub mod config;
 pub mod events;
+pub mod sdk;
 pub mod store;
