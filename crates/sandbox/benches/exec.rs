@@ -180,6 +180,9 @@ fn main() {
                 )
             );
         }
+        vtcode_sandbox::prune(Some("vtcode-sandbox-bench"))
+            .await
+            .expect("removing bench containers");
         println!("\nWarm figures: 300 executions after 20 warm-up runs on a pool of one runner.");
     });
 }

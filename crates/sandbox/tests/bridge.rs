@@ -4,11 +4,12 @@
 
 mod common;
 
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::{run, sandbox, settings};
 use serde_json::json;
-use vtcode_sandbox::{Backend, ExecStatus, Language, Mounts};
+use vtcode_sandbox::{Backend, ExecStatus, Language, Mounts, OutputLine, OutputSink};
 
 const T: Duration = Duration::from_secs(10);
 
@@ -107,6 +108,38 @@ async fn bridge_suite(backend: Backend) {
     )
     .await;
     assert_eq!(r.result, Some(json!([2, 4, 6])), "{r:?}");
+
+    // Lines reach the output sink while the program still runs.
+    let seen = Arc::new(Mutex::new(Vec::<(Instant, OutputLine)>::new()));
+    let sink_seen = Arc::clone(&seen);
+    let sink: OutputSink =
+        Arc::new(move |line| sink_seen.lock().unwrap().push((Instant::now(), line)));
+    let request = common::request(
+        Language::Python,
+        "import sys, time\nprint('first')\ntime.sleep(1)\nprint('second')\nsys.stderr.write('warn\\n')",
+        T,
+        &mounts,
+    );
+    let r = sb
+        .execute(request, Arc::new(common::TestHost), Some(sink))
+        .await
+        .unwrap();
+    let finished = Instant::now();
+    let seen = seen.lock().unwrap().clone();
+    let lines: Vec<OutputLine> = seen.iter().map(|(_, l)| l.clone()).collect();
+    assert_eq!(
+        lines,
+        vec![
+            OutputLine::Stdout("first".into()),
+            OutputLine::Stdout("second".into()),
+            OutputLine::Stderr("warn".into())
+        ],
+        "{r:?}"
+    );
+    assert!(
+        finished - seen[0].0 >= Duration::from_millis(800),
+        "the first line arrived only at the end"
+    );
 
     // No state leaks between executions.
     run(
