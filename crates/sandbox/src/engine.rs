@@ -69,3 +69,34 @@ impl Engine {
         self.pool.warm(Duration::from_secs(60)).await
     }
 }
+
+/// Implements [`crate::Sandbox`] for a backend type whose `engine` field
+/// does the work.
+macro_rules! pooled_sandbox {
+    ($type:ty, $name:literal) => {
+        #[async_trait::async_trait]
+        impl $crate::Sandbox for $type {
+            fn backend(&self) -> &'static str {
+                $name
+            }
+
+            async fn execute(
+                &self,
+                request: $crate::ExecRequest,
+                host: std::sync::Arc<dyn $crate::ToolHost>,
+                on_output: Option<$crate::OutputSink>,
+            ) -> Result<$crate::ExecResult, $crate::SandboxError> {
+                self.engine.execute(request, host, on_output).await
+            }
+
+            fn pool_status(&self) -> Option<$crate::PoolStatus> {
+                Some(self.engine.pool.status())
+            }
+
+            async fn warm(&self) -> Result<Option<$crate::PoolStatus>, $crate::SandboxError> {
+                self.engine.warm().await.map(Some)
+            }
+        }
+    };
+}
+pub(crate) use pooled_sandbox;

@@ -24,10 +24,10 @@ use tokio_util::io::ReaderStream;
 
 use crate::engine::Engine;
 use crate::exec::Paths;
-use crate::pool::{PoolStatus, Spawner};
+use crate::pool::Spawner;
 use crate::runner::{Runner, Teardown};
 use crate::settings::{Profile, SandboxSettings};
-use crate::{ExecRequest, ExecResult, OutputSink, Sandbox, SandboxError, ToolHost, assets};
+use crate::{SandboxError, assets};
 
 /// The unprivileged user the runner becomes when vtcode runs as root.
 const NOBODY: u32 = 65534;
@@ -75,29 +75,7 @@ fn process_paths(profile: &Profile) -> Paths {
     }
 }
 
-#[async_trait::async_trait]
-impl Sandbox for ProcessSandbox {
-    fn backend(&self) -> &'static str {
-        "process"
-    }
-
-    async fn execute(
-        &self,
-        request: ExecRequest,
-        host: Arc<dyn ToolHost>,
-        on_output: Option<OutputSink>,
-    ) -> Result<ExecResult, SandboxError> {
-        self.engine.execute(request, host, on_output).await
-    }
-
-    fn pool_status(&self) -> Option<PoolStatus> {
-        Some(self.engine.pool.status())
-    }
-
-    async fn warm(&self) -> Result<Option<PoolStatus>, SandboxError> {
-        self.engine.warm().await.map(Some)
-    }
-}
+crate::engine::pooled_sandbox!(ProcessSandbox, "process");
 
 fn find_program(preferred: &[&str], name: &str) -> Option<PathBuf> {
     preferred
