@@ -161,6 +161,86 @@ async fn bridge_suite(backend: Backend) {
     assert_eq!(r.result, Some(json!([null, false])), "{r:?}");
 }
 
+/// A hand-written SDK at /sdk is importable, its calls go through the bridge,
+/// /state persists between executions and a writable workspace takes writes.
+async fn mounts_suite(backend: Backend) {
+    let sdk = tempfile::tempdir().unwrap();
+    let pkg = sdk.path().join("servers/echo");
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::write(pkg.join("__init__.py"), "import _vtcode\n\ndef echo(**kwargs):\n    return _vtcode.call_tool('test', 'echo', kwargs)\n").unwrap();
+    std::fs::write(pkg.join("index.js"), "const { call_tool } = require('_vtcode');\nexports.echo = (args) => call_tool('test', 'echo', args);\n").unwrap();
+    let ws = tempfile::tempdir().unwrap();
+    let state = tempfile::tempdir().unwrap();
+    if nix::unistd::geteuid().is_root() {
+        // The project belongs to an ordinary user, as on a workstation.
+        let nobody = Some(nix::unistd::Uid::from_raw(65534));
+        nix::unistd::chown(ws.path(), nobody, Some(nix::unistd::Gid::from_raw(65534))).unwrap();
+    }
+    let mounts = Mounts {
+        workspace: Some(ws.path().to_path_buf()),
+        workspace_writable: true,
+        state: Some(state.path().to_path_buf()),
+        sdk: Some(sdk.path().to_path_buf()),
+    };
+    let sb = sandbox(backend, settings(backend, mounts.clone())).await;
+    let (state_dir, ws_dir) = if backend == Backend::Docker {
+        ("/state".to_string(), "/workspace".to_string())
+    } else {
+        (
+            state.path().display().to_string(),
+            ws.path().display().to_string(),
+        )
+    };
+
+    let r = run(
+        &sb,
+        Language::Python,
+        "from servers.echo import echo\nresult = echo(text='hi')",
+        T,
+        &mounts,
+    )
+    .await;
+    assert_eq!(r.result, Some(json!({"text": "hi"})), "{r:?}");
+    let r = run(
+        &sb,
+        Language::Javascript,
+        "const { echo } = require('servers/echo');\nawait echo({ text: 'hi' })",
+        T,
+        &mounts,
+    )
+    .await;
+    assert_eq!(r.result, Some(json!({"text": "hi"})), "{r:?}");
+
+    let code = format!(
+        "open('{state_dir}/counter', 'w').write('7')\nopen('{ws_dir}/out.txt', 'w').write('done')"
+    );
+    let r = run(&sb, Language::Python, &code, T, &mounts).await;
+    assert_eq!(r.status, ExecStatus::Ok, "{r:?}");
+    let r = run(
+        &sb,
+        Language::Python,
+        &format!("int(open('{state_dir}/counter').read())"),
+        T,
+        &mounts,
+    )
+    .await;
+    assert_eq!(r.result, Some(json!(7)), "{r:?}");
+    assert_eq!(
+        std::fs::read_to_string(ws.path().join("out.txt")).unwrap(),
+        "done"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mounts_process_backend() {
+    mounts_suite(Backend::Process).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mounts_docker_backend() {
+    mounts_suite(Backend::Docker).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bridge_process_backend() {
     bridge_suite(Backend::Process).await;
