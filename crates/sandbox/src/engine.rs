@@ -42,9 +42,14 @@ impl Engine {
             .output_bytes
             .unwrap_or(self.settings.output_bytes);
         let paths = (self.paths)(&profile);
-        let mut runner = self.pool.acquire(&profile).await?;
+        let mut lease = self.pool.acquire(&profile).await?;
+        let Some(runner) = lease.runner() else {
+            return Err(SandboxError::Runner(
+                "the pool handed out an empty lease".into(),
+            ));
+        };
         let outcome = exec::run(
-            &mut runner,
+            runner,
             &request,
             output_bytes,
             self.settings.tool_timeout,
@@ -53,16 +58,8 @@ impl Engine {
             on_output,
         )
         .await;
-        match outcome {
-            Ok(outcome) => {
-                self.pool.release(runner, outcome.reusable);
-                Ok(outcome.result)
-            }
-            Err(err) => {
-                self.pool.release(runner, false);
-                Err(err)
-            }
-        }
+        lease.release(outcome.as_ref().is_ok_and(|o| o.reusable));
+        outcome.map(|o| o.result)
     }
 
     pub(crate) async fn warm(&self) -> Result<PoolStatus, SandboxError> {

@@ -92,6 +92,32 @@ fn find_program(preferred: &[&str], name: &str) -> Option<PathBuf> {
         .and_then(|p| std::fs::canonicalize(p).ok())
 }
 
+/// Processes and threads `uid` already runs. RLIMIT_NPROC counts every task
+/// of the user, not just the sandbox's, so the limit sits that far above the
+/// sandbox's own allowance.
+fn tasks_of(uid: u32) -> u64 {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    let uid = uid.to_string();
+    entries
+        .flatten()
+        .filter_map(|entry| std::fs::read_to_string(entry.path().join("status")).ok())
+        .filter(|status| {
+            status
+                .lines()
+                .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some(uid.as_str()))
+        })
+        .map(|status| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix("Threads:"))
+                .and_then(|n| n.trim().parse().ok())
+                .unwrap_or(1)
+        })
+        .sum()
+}
+
 fn drop_to_uid() -> Option<u32> {
     nix::unistd::geteuid().is_root().then_some(NOBODY)
 }
@@ -181,7 +207,8 @@ impl ProcessSpawner {
         let seccomp = seccomp_filter()?;
         let limits = ProcessLimits {
             address_space: (profile.memory_mb + 2048 + 512) << 20,
-            processes: profile.pids,
+            processes: profile.pids
+                + tasks_of(self.uid.unwrap_or_else(|| nix::unistd::geteuid().as_raw())),
             file_size: FILE_SIZE_MB << 20,
         };
 
