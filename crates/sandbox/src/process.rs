@@ -118,6 +118,23 @@ fn tasks_of(uid: u32) -> u64 {
         .sum()
 }
 
+/// Whether the kernel confines a landlocked process's signals to its own
+/// domain (landlock ABI 6 and later).
+fn signal_scoped() -> bool {
+    const LANDLOCK_CREATE_RULESET_VERSION: libc::c_long = 1;
+    // SAFETY: with a null attribute and the VERSION flag the call only
+    // returns the ABI version (or -1); it touches no memory.
+    let abi = unsafe {
+        libc::syscall(
+            libc::SYS_landlock_create_ruleset,
+            std::ptr::null::<libc::c_void>(),
+            0usize,
+            LANDLOCK_CREATE_RULESET_VERSION,
+        )
+    };
+    abi >= 6
+}
+
 fn drop_to_uid() -> Option<u32> {
     nix::unistd::geteuid().is_root().then_some(NOBODY)
 }
@@ -222,6 +239,10 @@ impl ProcessSpawner {
             .env("TMPDIR", tmp.path())
             .env("LANG", "C.UTF-8")
             .env("VTCODE_SANDBOX", "process")
+            .env(
+                "VTCODE_SIGNAL_SCOPED",
+                if signal_scoped() { "1" } else { "0" },
+            )
             .current_dir(tmp.path())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

@@ -244,6 +244,13 @@ fn cases(ws: &str, state: &str, secret: &str, port: u16) -> Vec<Case> {
             &[ExecStatus::Killed],
             false,
         ),
+        stopped(
+            "leave a process behind in a new session",
+            Language::Python,
+            "import os, time\npid = os.fork()\nif pid == 0:\n    os.setsid()\n    time.sleep(60)\n    os._exit(0)\nprint('ORPHAN', pid)",
+            OK,
+            false,
+        ),
     ];
     for case in &mut cases {
         if case.name == "fork bomb"
@@ -254,6 +261,13 @@ fn cases(ws: &str, state: &str, secret: &str, port: u16) -> Vec<Case> {
         }
     }
     cases
+}
+
+fn orphan_pid(stdout: &str) -> Option<u32> {
+    stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("ORPHAN "))
+        .and_then(|p| p.trim().parse().ok())
 }
 
 async fn security_suite(backend: Backend) {
@@ -317,6 +331,12 @@ async fn security_suite(backend: Backend) {
         for leak in ["ESCAPED", API_KEY, "TOP-SECRET-CREDENTIAL"] {
             if text.contains(leak) {
                 wrong.push(format!("output contains {leak:?}"));
+            }
+        }
+        if let (Backend::Process, Some(pid)) = (backend, orphan_pid(&r.stdout)) {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            if std::path::Path::new(&format!("/proc/{pid}")).exists() {
+                wrong.push(format!("process {pid} outlived the execution"));
             }
         }
         if elapsed > case.timeout + Duration::from_secs(4) {
