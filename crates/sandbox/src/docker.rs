@@ -74,7 +74,8 @@ impl DockerSandbox {
                 settings.image
             )));
         }
-        remove_containers(&docker, settings.project.as_deref(), true).await?;
+        // A dead owner means an orphan, whichever project it served.
+        remove_containers(&docker, None, true).await?;
         let spawner = DockerSpawner {
             docker: docker.clone(),
             image: settings.image.clone(),
