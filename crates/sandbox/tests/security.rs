@@ -12,7 +12,7 @@ use std::io::Write;
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
-use common::{run, sandbox, settings};
+use common::{py, run, sandbox, settings};
 use vtcode_sandbox::{Backend, ExecStatus, Language, Mounts};
 
 /// The suites of the two backends run one after the other: a fork bomb of
@@ -362,14 +362,7 @@ async fn security_suite(backend: Backend) {
         !ws.path().join("written.txt").exists(),
         "a program wrote into the read-only workspace"
     );
-    let output = run(
-        &sb,
-        Language::Python,
-        "result = 6 * 7",
-        Duration::from_secs(5),
-        &mounts,
-    )
-    .await;
+    let output = py(&sb, "result = 6 * 7", &mounts).await;
     assert!(
         failures.is_empty(),
         "{} of {} hostile programs were not contained:\n{}",
@@ -388,14 +381,7 @@ async fn security_suite(backend: Backend) {
         .unwrap();
     assert!(status.ready >= 1, "{status:?}");
     let started = Instant::now();
-    let output = run(
-        &sb,
-        Language::Python,
-        "print(1)",
-        Duration::from_secs(5),
-        &mounts,
-    )
-    .await;
+    let output = py(&sb, "print(1)", &mounts).await;
     assert_eq!(output.stdout, "1\n");
     assert!(
         started.elapsed() < Duration::from_secs(1),
@@ -404,12 +390,4 @@ async fn security_suite(backend: Backend) {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn hostile_programs_are_contained_by_the_process_backend() {
-    security_suite(Backend::Process).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn hostile_programs_are_contained_by_the_docker_backend() {
-    security_suite(Backend::Docker).await;
-}
+on_both_backends!(security_suite: hostile_programs_are_contained_by_the_process_backend, hostile_programs_are_contained_by_the_docker_backend);
