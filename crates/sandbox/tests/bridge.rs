@@ -68,6 +68,12 @@ async fn bridge_suite(backend: Backend) {
     )
     .await;
     assert_eq!(r.status, ExecStatus::Timeout, "{r:?}");
+    assert!(
+        r.stderr
+            .contains("timed out after 2.0s while waiting for tool test.sleep"),
+        "{}",
+        r.stderr
+    );
 
     // JavaScript: concurrent calls through Promise.all overlap.
     let code = "const { call_tool } = require('_vtcode');\nconst t0 = Date.now();\nconst rs = await Promise.all([1, 2, 3, 4].map(i => call_tool('test', 'sleep', { ms: 800 })));\nconsole.log('n', rs.length);\nresult = { n: rs.length, ms: Date.now() - t0 };";
