@@ -82,7 +82,7 @@ impl DockerSandbox {
             project: settings.project.clone(),
         };
         Ok(Self {
-            engine: Engine::start(settings, Arc::new(spawner), docker_paths),
+            engine: Engine::start(settings, Arc::new(spawner), Box::new(docker_paths)),
             docker,
         })
     }

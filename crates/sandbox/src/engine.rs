@@ -13,14 +13,17 @@ use crate::{ExecRequest, ExecResult, OutputSink, SandboxError, ToolHost};
 pub(crate) struct Engine {
     pub settings: SandboxSettings,
     pub pool: Arc<Pool>,
-    paths: fn(&Profile) -> Paths,
+    paths: PathsFn,
 }
+
+/// Where things are as the runner sees them, for a profile.
+pub(crate) type PathsFn = Box<dyn Fn(&Profile) -> Paths + Send + Sync>;
 
 impl Engine {
     pub(crate) fn start(
         settings: SandboxSettings,
         spawner: Arc<dyn Spawner>,
-        paths: fn(&Profile) -> Paths,
+        paths: PathsFn,
     ) -> Self {
         let pool = Pool::start(spawner, settings.default_profile(), settings.pool_size);
         Self {

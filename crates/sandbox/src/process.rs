@@ -58,19 +58,22 @@ impl ProcessSandbox {
             uid: drop_to_uid(),
         };
         Ok(Self {
-            engine: Engine::start(settings, Arc::new(spawner), process_paths),
+            engine: Engine::start(
+                settings,
+                Arc::new(spawner),
+                Box::new(move |profile| process_paths(profile, node.as_deref())),
+            ),
             _assets: Arc::new(dir),
         })
     }
 }
 
-fn process_paths(profile: &Profile) -> Paths {
+fn process_paths(profile: &Profile, node: Option<&Path>) -> Paths {
     let text = |p: &Option<PathBuf>| p.as_ref().map(|p| p.display().to_string());
     Paths {
         cwd: text(&profile.mounts.workspace),
         sdk: text(&profile.mounts.sdk),
-        node: find_program(&["/usr/bin/node", "/usr/local/bin/node"], "node")
-            .map(|p| p.display().to_string()),
+        node: node.map(|p| p.display().to_string()),
         rlimit_memory: true,
     }
 }

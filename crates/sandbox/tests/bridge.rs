@@ -131,6 +131,18 @@ async fn bridge_suite(backend: Backend) {
         "the first line arrived only at the end"
     );
 
+    // Large programs and multi-byte output survive the trip.
+    let code = format!("// {}\n'é'.repeat(70000).length", "x".repeat(150_000));
+    let r = js(&sb, &code, &mounts).await;
+    assert_eq!(r.result, Some(json!(70000)), "{}", r.stderr);
+    let r = py(&sb, "print('é' * 30000)", &mounts).await;
+    assert!(
+        r.stdout == format!("{}\n", "é".repeat(30000)),
+        "{:?}: {} bytes",
+        r.status,
+        r.stdout.len()
+    );
+
     // No state leaks between executions.
     py(
         &sb,
