@@ -3,5 +3,6 @@
 pub mod catalog;
 pub mod config;
 pub mod events;
+pub mod runtime;
 pub mod sdk;
 pub mod store;
