@@ -6,3 +6,8 @@ pub mod events;
 pub mod runtime;
 pub mod sdk;
 pub mod store;
+
+// The lower crates, so front ends depend on core alone.
+pub use vtcode_llm as llm;
+pub use vtcode_mcp as mcp;
+pub use vtcode_sandbox as sandbox;

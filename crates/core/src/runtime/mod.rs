@@ -16,6 +16,7 @@ mod tool_host;
 use std::sync::Arc;
 
 use vtcode_mcp::{HubError, McpHub};
+pub use vtcode_mcp::{ServerState, ServerStatus};
 
 pub use live_catalog::{LiveCatalog, catalog_tool};
 pub use llm::{build_provider, provider_settings};
