@@ -33,6 +33,7 @@ import random  # noqa: F401
 import re  # noqa: F401
 import statistics  # noqa: F401
 import textwrap  # noqa: F401
+import typing  # noqa: F401 - the generated SDK's annotations
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 IN_CONTAINER = os.environ.get("VTCODE_SANDBOX") == "docker"
