@@ -91,11 +91,6 @@ impl DockerSandbox {
     pub async fn image(&self) -> ImageStatus {
         image_status(&self.docker, &self.engine.settings.image).await
     }
-
-    /// Removes the idle containers now (busy ones go when they finish).
-    pub async fn shutdown(&self) {
-        self.engine.pool.drain().await;
-    }
 }
 
 fn docker_paths(profile: &Profile) -> Paths {

@@ -157,6 +157,7 @@ async fn bridge_suite(backend: Backend) {
     )
     .await;
     assert_eq!(r.result, Some(json!([null, false])), "{r:?}");
+    sb.shutdown().await;
 }
 
 /// A hand-written SDK at /sdk is importable, its calls go through the bridge,
@@ -233,6 +234,7 @@ async fn mounts_suite(backend: Backend) {
         std::fs::read_to_string(ws.path().join("out.txt")).unwrap(),
         "done"
     );
+    sb.shutdown().await;
 }
 
 on_both_backends!(mounts_suite: mounts_process_backend, mounts_docker_backend);

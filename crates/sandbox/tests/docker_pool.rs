@@ -129,8 +129,8 @@ async fn pool_containers_are_hardened_orphans_removed_and_prune_cleans_up() {
 
     let removed = vtcode_sandbox::prune(Some(&project)).await.unwrap();
     assert!(removed >= 3, "prune removed {removed}");
-    // Whatever the pool started meanwhile goes with the sandbox.
-    drop(sandbox);
+    // Whatever the pool started meanwhile goes with its shutdown.
+    sandbox.shutdown().await;
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     loop {
         let left = containers(&docker, &project).await;
