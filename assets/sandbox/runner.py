@@ -33,6 +33,7 @@ import random  # noqa: F401
 import re  # noqa: F401
 import statistics  # noqa: F401
 import textwrap  # noqa: F401
+import typing  # noqa: F401 - the generated SDK's annotations
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 IN_CONTAINER = os.environ.get("VTCODE_SANDBOX") == "docker"
@@ -174,6 +175,10 @@ def child_main(req, out_w, err_w, call_w, reply_r):
     memory_mb = req.get("memory_mb")
     if memory_mb:
         args.append("--max-old-space-size=%d" % max(16, int(memory_mb) * 3 // 4))
+    if re.search(r"\bimport\b", req["code"]):
+        # ES modules (the SDK, the program's own imports) need the loader.
+        loader = "file://" + os.path.join(HERE, "loader.mjs")
+        args += ["--no-warnings", "--experimental-vm-modules", "--experimental-loader=" + loader]
     args += [os.path.join(HERE, "runner.js")]
     if len(req["code"]) < 100_000:
         env["VTCODE_CODE"] = req["code"]

@@ -178,6 +178,10 @@ pub trait Sandbox: Send + Sync {
     async fn warm(&self) -> Result<Option<PoolStatus>, SandboxError> {
         Ok(None)
     }
+
+    /// Removes the warm runners now (a short-lived `vtcode run` calls this
+    /// before exiting, so no container outlives it).
+    async fn shutdown(&self) {}
 }
 
 /// A failure of the sandbox itself (not of the program it ran).
