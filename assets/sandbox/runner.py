@@ -95,9 +95,12 @@ def run_python(req, bridge_in, bridge_out):
     import _vtcode
 
     _vtcode._connect(bridge_in, bridge_out)
+    # The SDK root holds one tree per language: python/servers/...
     sdk = req.get("sdk")
-    if sdk and sdk not in sys.path:
-        sys.path.insert(0, sdk)
+    if sdk:
+        sdk = os.path.join(sdk, "python")
+        if sdk not in sys.path:
+            sys.path.insert(0, sdk)
     namespace = {"__name__": "__main__", "__builtins__": __builtins__}
     status, result = "ok", None
     try:
@@ -170,7 +173,7 @@ def child_main(req, out_w, err_w, call_w, reply_r):
         if fd > 4:
             os.close(fd)
     env = dict(os.environ)
-    env["VTCODE_SDK"] = req.get("sdk") or ""
+    env["VTCODE_SDK"] = os.path.join(req["sdk"], "javascript") if req.get("sdk") else ""
     args = [req.get("node") or "node"]
     memory_mb = req.get("memory_mb")
     if memory_mb:

@@ -90,7 +90,8 @@ pub struct Mounts {
     pub workspace_writable: bool,
     /// Persistent state, at `/state`.
     pub state: Option<PathBuf>,
-    /// Generated `servers/` and `skills/`, at `/sdk`, read-only.
+    /// The generated SDK root, at `/sdk`, read-only: `python/servers/...`
+    /// and `javascript/servers/...`, one tree per language.
     pub sdk: Option<PathBuf>,
 }
 

@@ -164,9 +164,11 @@ async fn bridge_suite(backend: Backend) {
 /// /state persists between executions and a writable workspace takes writes.
 async fn mounts_suite(backend: Backend) {
     let sdk = tempfile::tempdir().unwrap();
-    let pkg = sdk.path().join("servers/echo");
+    let py_pkg = sdk.path().join("python/servers/echo");
+    let pkg = sdk.path().join("javascript/servers/echo");
+    std::fs::create_dir_all(&py_pkg).unwrap();
     std::fs::create_dir_all(&pkg).unwrap();
-    std::fs::write(pkg.join("__init__.py"), "import _vtcode\n\ndef echo(**kwargs):\n    return _vtcode.call_tool('test', 'echo', kwargs)\n").unwrap();
+    std::fs::write(py_pkg.join("__init__.py"), "import _vtcode\n\ndef echo(**kwargs):\n    return _vtcode.call_tool('test', 'echo', kwargs)\n").unwrap();
     // As the generated SDK writes it: ES modules, one file per tool.
     std::fs::write(pkg.join("echo.js"), "import * as _vtcode from \"_vtcode\";\nexport function echo(args) {\n  return _vtcode.call_tool('test', 'echo', args);\n}\n").unwrap();
     std::fs::write(

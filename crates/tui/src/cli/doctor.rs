@@ -126,5 +126,5 @@ async fn check_servers(report: &mut Report, loaded: LoadedConfig) {
             other => report.warn(&what, other.to_string()),
         }
     }
-    runtime.hub.shutdown().await;
+    runtime.shutdown().await;
 }

@@ -72,7 +72,8 @@ pub async fn run(loaded: LoadedConfig, args: RunArgs) -> Result<ExitCode> {
         .sandbox
         .execute(settings.request(language, code), host, sink)
         .await;
-    runtime.hub.shutdown().await;
+    selected.sandbox.shutdown().await;
+    runtime.shutdown().await;
     let result = result?;
     if json {
         let mut value = serde_json::to_value(&result)?;

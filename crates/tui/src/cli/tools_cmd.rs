@@ -46,7 +46,7 @@ impl CatalogSource {
 
     async fn close(self) {
         if let Some(runtime) = self.runtime {
-            runtime.hub.shutdown().await;
+            runtime.shutdown().await;
         }
     }
 }
@@ -263,7 +263,7 @@ pub async fn servers(loaded: LoadedConfig, json: bool) -> Result<ExitCode> {
             println!("{name:<16} disabled");
         }
     }
-    runtime.hub.shutdown().await;
+    runtime.shutdown().await;
     Ok(if all_ready {
         ExitCode::SUCCESS
     } else {
