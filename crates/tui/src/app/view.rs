@@ -152,12 +152,9 @@ impl App {
         let sandbox = if s.sandbox_backend.is_empty() {
             "sandbox starting…".to_string()
         } else if s.pool_target > 0 {
-            format!(
-                "sandbox {} {}/{}",
-                s.sandbox_backend, s.pool_ready, s.pool_target
-            )
+            format!("{} {}/{}", s.sandbox_backend, s.pool_ready, s.pool_target)
         } else {
-            format!("sandbox {}", s.sandbox_backend)
+            s.sandbox_backend.clone()
         };
         let servers_style = if s.servers_up < s.servers_total {
             Style::default().fg(Color::Yellow)
@@ -173,7 +170,7 @@ impl App {
             Span::styled(model.to_string(), Style::default().fg(Color::Magenta)),
             Span::styled(
                 format!(
-                    " · {} tokens · {} left",
+                    " · {} tok · {} left",
                     short_count(s.tokens_used),
                     short_count(s.context_left)
                 ),
@@ -187,7 +184,7 @@ impl App {
                 servers_style,
             ),
             sep.clone(),
-            Span::raw(format!("approval {}", s.approval_mode)),
+            Span::raw(s.approval_mode.clone()),
             sep,
             Span::raw(format!("{} mode", s.tool_mode)),
         ];
@@ -333,7 +330,7 @@ impl App {
 }
 
 fn draw_help(frame: &mut Frame<'_>, area: Rect) {
-    let modal = centered(area, 80, 90);
+    let modal = centered(area, 94, 90);
     let key = Style::default().fg(Color::Cyan);
     let mut lines: Vec<Line<'static>> = COMMANDS
         .iter()
@@ -344,7 +341,7 @@ fn draw_help(frame: &mut Frame<'_>, area: Rect) {
                 format!("/{} {}", spec.name, spec.args)
             };
             Line::from(vec![
-                Span::styled(format!("{usage:<32}"), key),
+                Span::styled(format!("{usage:<35}"), key),
                 Span::raw(spec.help),
             ])
         })
@@ -360,7 +357,7 @@ fn draw_help(frame: &mut Frame<'_>, area: Rect) {
         ("Ctrl+C", "cancel the turn; twice quits"),
     ] {
         lines.push(Line::from(vec![
-            Span::styled(format!("{keys:<32}"), key),
+            Span::styled(format!("{keys:<35}"), key),
             Span::raw(what),
         ]));
     }
@@ -404,11 +401,12 @@ fn skip_columns(line: &str, skip: usize, width: usize) -> String {
     out
 }
 
-/// `950`, `12.3k`, `1.2M`.
+/// `950`, `12.3k`, `126k`, `1.2M`.
 fn short_count(n: u64) -> String {
     match n {
         0..1_000 => n.to_string(),
-        1_000..1_000_000 => format!("{:.1}k", n as f64 / 1e3),
+        1_000..100_000 => format!("{:.1}k", n as f64 / 1e3),
+        100_000..1_000_000 => format!("{}k", n / 1_000),
         _ => format!("{:.1}M", n as f64 / 1e6),
     }
 }
