@@ -79,7 +79,8 @@ impl InputEditor {
         self.history_pos = None;
     }
 
-    /// Inserts text at the cursor; `\r\n` and `\r` become newlines.
+    /// Inserts text at the cursor; `\r\n` and `\r` become newlines. A
+    /// multi-line paste is spliced in at once, so its cost is linear.
     pub fn insert_str(&mut self, text: &str) {
         let normalized = text.replace("\r\n", "\n").replace('\r', "\n");
         let mut pieces = normalized.split('\n');
@@ -89,10 +90,12 @@ impl InputEditor {
         let tail = line.split_off(at);
         line.push_str(first);
         self.col += first.chars().count();
-        for piece in pieces {
-            self.lines.insert(self.row + 1, piece.to_string());
-            self.row += 1;
-            self.col = piece.chars().count();
+        let rest: Vec<String> = pieces.map(str::to_string).collect();
+        if let Some(last) = rest.last() {
+            self.col = last.chars().count();
+            let added = rest.len();
+            self.lines.splice(self.row + 1..self.row + 1, rest);
+            self.row += added;
         }
         self.lines[self.row].push_str(&tail);
     }

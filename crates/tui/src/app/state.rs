@@ -41,7 +41,6 @@ pub struct Activity {
     cancel: Option<CancellationToken>,
     abort: Option<AbortHandle>,
     pub cancelled: bool,
-    saw_text: bool,
 }
 
 /// An approval waiting for the user.
@@ -70,6 +69,9 @@ pub struct App {
     pub should_quit: bool,
     /// Slash-commands still running in the background.
     pending: usize,
+    /// Whether text streamed since the turn began or the last tool call;
+    /// if not, `TurnCompleted` carries the only copy of the answer.
+    text_since_tool: bool,
 }
 
 impl App {
@@ -93,6 +95,7 @@ impl App {
             quit_armed: false,
             should_quit: false,
             pending: 0,
+            text_since_tool: false,
         };
         (app, rx)
     }
@@ -326,8 +329,8 @@ impl App {
             cancel,
             abort,
             cancelled: false,
-            saw_text: false,
         });
+        self.text_since_tool = false;
     }
 
     pub fn handle_msg(&mut self, msg: UiMsg) {
@@ -361,11 +364,12 @@ impl App {
     /// Renders one agent event into the transcript.
     pub fn agent_event(&mut self, event: AgentEvent) {
         match event {
-            AgentEvent::TurnStarted { .. } => self.set_label("thinking".to_string()),
+            AgentEvent::TurnStarted { .. } => {
+                self.text_since_tool = false;
+                self.set_label("thinking".to_string());
+            }
             AgentEvent::TextDelta { text } => {
-                if let Some(activity) = self.activity.as_mut() {
-                    activity.saw_text = true;
-                }
+                self.text_since_tool = true;
                 self.transcript.push_text(&text);
             }
             AgentEvent::ToolCallStarted {
@@ -374,6 +378,7 @@ impl App {
                 arguments,
             } => {
                 self.transcript.finish_text();
+                self.text_since_tool = false;
                 self.set_label(format!("running {name}"));
                 self.transcript
                     .push(EntryKind::Tool(ToolCard::new(call_id, name, arguments)));
@@ -441,9 +446,8 @@ impl App {
                 "context compacted: {tokens_before} → {tokens_after} tokens"
             ))),
             AgentEvent::TurnCompleted { final_text } => {
-                let saw_text = self.activity.as_ref().is_some_and(|a| a.saw_text);
                 self.transcript.finish_text();
-                if !saw_text && !final_text.trim().is_empty() {
+                if !self.text_since_tool && !final_text.trim().is_empty() {
                     self.transcript
                         .push(EntryKind::Assistant(StreamingMarkdown::complete(
                             &final_text,
