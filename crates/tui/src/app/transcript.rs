@@ -236,15 +236,16 @@ impl Transcript {
         let skip_bottom = self.scroll;
         let mut out: Vec<Line<'static>> = Vec::with_capacity(height);
         let mut from_bottom = 0;
-        for lines in chunks {
-            for line in lines.iter().rev() {
-                if from_bottom >= skip_bottom && out.len() < height {
-                    out.push(line.clone());
+        'fill: for lines in chunks {
+            // Skip what lies below the viewport without visiting it.
+            let below = skip_bottom.saturating_sub(from_bottom).min(lines.len());
+            from_bottom += below;
+            for line in lines[..lines.len() - below].iter().rev() {
+                if out.len() >= height {
+                    break 'fill;
                 }
+                out.push(line.clone());
                 from_bottom += 1;
-            }
-            if out.len() >= height {
-                break;
             }
         }
         out.reverse();
