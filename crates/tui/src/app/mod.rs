@@ -62,6 +62,12 @@ pub async fn run(backend: Arc<dyn UiBackend>, options: UiOptions) -> anyhow::Res
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut dirty = true;
     while !app.should_quit {
+        if terminal::panicked() {
+            anyhow::bail!(
+                "vtcode stopped after an internal error (the panic message is above); \
+                 the terminal was restored"
+            );
+        }
         if dirty {
             guard.terminal.draw(|frame| app.draw(frame))?;
             dirty = false;
