@@ -224,15 +224,7 @@ impl App {
                 ])
             })
             .collect();
-        frame.render_widget(Clear, area);
-        frame.render_widget(
-            Paragraph::new(lines).block(
-                Block::bordered()
-                    .title(" Tab completes ")
-                    .border_style(Style::default().fg(Color::DarkGray)),
-            ),
-            area,
-        );
+        popup(frame, area, " Tab completes ", Color::DarkGray, lines);
     }
 
     fn draw_approval(&self, frame: &mut Frame<'_>, area: Rect) {
@@ -361,14 +353,19 @@ fn draw_help(frame: &mut Frame<'_>, area: Rect) {
             Span::raw(what),
         ]));
     }
-    frame.render_widget(Clear, modal);
+    popup(frame, modal, " Commands · Esc closes ", Color::Cyan, lines);
+}
+
+/// Draws `lines` in a bordered box over whatever is below.
+fn popup(frame: &mut Frame<'_>, area: Rect, title: &str, color: Color, lines: Vec<Line<'_>>) {
+    frame.render_widget(Clear, area);
     frame.render_widget(
         Paragraph::new(lines).block(
             Block::bordered()
-                .title(" Commands · Esc closes ")
-                .border_style(Style::default().fg(Color::Cyan)),
+                .title(title)
+                .border_style(Style::default().fg(color)),
         ),
-        modal,
+        area,
     );
 }
 
