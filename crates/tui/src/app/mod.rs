@@ -8,6 +8,7 @@
 pub mod backend;
 mod cards;
 pub mod commands;
+mod dispatch;
 mod highlight;
 pub mod input;
 mod markdown;

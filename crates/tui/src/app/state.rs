@@ -7,7 +7,6 @@
 //! The loop in `mod.rs` only feeds terminal events, messages and ticks in.
 
 use std::collections::VecDeque;
-use std::future::Future;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -17,7 +16,7 @@ use tokio::task::AbortHandle;
 use tokio_util::sync::CancellationToken;
 use vtcode_core::events::{AgentEvent, ApprovalDecision, ApprovalKind};
 
-use super::backend::{BackendResult, HistoryRole, ServerState, StatusSnapshot, UiBackend};
+use super::backend::{StatusSnapshot, UiBackend};
 use super::cards::{Finished, ToolCard};
 use super::commands::{self, Command};
 use super::input::{InputEditor, InputOutcome};
@@ -53,8 +52,8 @@ pub struct PendingApproval {
 }
 
 pub struct App {
-    backend: Arc<dyn UiBackend>,
-    tx: mpsc::UnboundedSender<UiMsg>,
+    pub(super) backend: Arc<dyn UiBackend>,
+    pub(super) tx: mpsc::UnboundedSender<UiMsg>,
     pub transcript: Transcript,
     pub input: InputEditor,
     pub status: StatusSnapshot,
@@ -68,7 +67,7 @@ pub struct App {
     pub quit_armed: bool,
     pub should_quit: bool,
     /// Slash-commands still running in the background.
-    pending: usize,
+    pub(super) pending: usize,
     /// Whether text streamed since the turn began or the last tool call;
     /// if not, `TurnCompleted` carries the only copy of the answer.
     text_since_tool: bool,
@@ -287,7 +286,7 @@ impl App {
     }
 
     /// While a turn runs, a new prompt goes back into the input, not lost.
-    fn refuse_while_busy(&mut self, text: &str) -> bool {
+    pub(super) fn refuse_while_busy(&mut self, text: &str) -> bool {
         if self.activity.is_none() {
             return false;
         }
@@ -298,7 +297,7 @@ impl App {
         true
     }
 
-    fn begin_activity(
+    pub(super) fn begin_activity(
         &mut self,
         label: &str,
         mut events: mpsc::UnboundedReceiver<AgentEvent>,
@@ -460,182 +459,4 @@ impl App {
             }
         }
     }
-
-    /// Runs `work` in the background and applies its result here.
-    fn spawn<T, W, F>(&mut self, work: W, apply: F)
-    where
-        T: Send + 'static,
-        W: Future<Output = BackendResult<T>> + Send + 'static,
-        F: FnOnce(&mut App, T) + Send + 'static,
-    {
-        self.pending += 1;
-        let tx = self.tx.clone();
-        tokio::spawn(async move {
-            let result = work.await;
-            let _ = tx.send(UiMsg::Apply(Box::new(move |app: &mut App| {
-                app.pending -= 1;
-                match result {
-                    Ok(value) => apply(app, value),
-                    Err(error) => app.transcript.push(EntryKind::Error(error.message)),
-                }
-            })));
-        });
-    }
-
-    fn info(&mut self, title: String, lines: Vec<String>) {
-        self.transcript.push(EntryKind::Info { title, lines });
-    }
-
-    pub fn run_command(&mut self, command: Command) {
-        let backend = Arc::clone(&self.backend);
-        match command {
-            Command::Help => self.help_open = true,
-            Command::Exit => self.should_quit = true,
-            Command::Clear => self.transcript.clear(),
-            Command::Tools(query) => {
-                let title = if query.is_empty() {
-                    "tools".to_string()
-                } else {
-                    format!("tools matching \"{query}\"")
-                };
-                self.spawn(
-                    async move { backend.search_tools(query).await },
-                    move |app, hits| {
-                        let lines = if hits.is_empty() {
-                            vec!["no tools found".to_string()]
-                        } else {
-                            hits.iter()
-                                .map(|h| format!("{}.{} — {}", h.server, h.tool, h.description))
-                                .collect()
-                        };
-                        app.info(format!("{title} ({})", hits.len()), lines);
-                    },
-                );
-            }
-            Command::Servers => {
-                self.spawn(async move { backend.servers().await }, |app, servers| {
-                    let lines = if servers.is_empty() {
-                        vec!["no MCP servers configured ([mcp.servers] in vtcode.toml)".to_string()]
-                    } else {
-                        servers
-                            .iter()
-                            .map(|s| match &s.state {
-                                ServerState::Up => format!("{}  up  {} tools", s.name, s.tools),
-                                ServerState::Starting => format!("{}  starting…", s.name),
-                                ServerState::Failed { reason } => {
-                                    format!("{}  failed: {reason}", s.name)
-                                }
-                            })
-                            .collect()
-                    };
-                    app.info("MCP servers".to_string(), lines);
-                })
-            }
-            Command::Skills => self.spawn(async move { backend.skills().await }, |app, skills| {
-                let lines = if skills.is_empty() {
-                    vec!["no saved skills yet".to_string()]
-                } else {
-                    skills
-                        .iter()
-                        .map(|s| format!("{} — {}", s.name, s.description))
-                        .collect()
-                };
-                app.info("skills".to_string(), lines);
-            }),
-            Command::Metrics => self.spawn(async move { backend.metrics().await }, |app, lines| {
-                app.info("metrics".to_string(), lines);
-            }),
-            Command::Config => self.spawn(async move { backend.config_show().await }, |app, l| {
-                app.info("configuration".to_string(), l);
-            }),
-            Command::Sandbox => {
-                self.spawn(
-                    async move { backend.sandbox_status().await },
-                    |app, lines| {
-                        app.info("sandbox".to_string(), lines);
-                    },
-                );
-            }
-            Command::Model(None) => {
-                let model = self.status.model.clone();
-                self.transcript.push(EntryKind::Notice(format!(
-                    "model: {model} (switch with /model NAME)"
-                )));
-            }
-            Command::Model(Some(name)) => {
-                self.spawn(async move { backend.set_model(name).await }, notice);
-            }
-            Command::Mode(mode) => {
-                self.spawn(async move { backend.set_tool_mode(mode).await }, notice);
-            }
-            Command::Approval(mode) => {
-                self.spawn(async move { backend.set_approval(mode).await }, notice);
-            }
-            Command::Sessions => {
-                self.spawn(async move { backend.sessions().await }, |app, list| {
-                    let lines = if list.is_empty() {
-                        vec!["no sessions yet".to_string()]
-                    } else {
-                        list.iter()
-                            .map(|s| {
-                                format!(
-                                    "{}  {}  {} messages  {}",
-                                    s.id, s.updated, s.messages, s.title
-                                )
-                            })
-                            .collect()
-                    };
-                    app.info("sessions (/resume ID)".to_string(), lines);
-                })
-            }
-            Command::Run { language, code } => {
-                if self.refuse_while_busy(&format!("/run {language}\n{code}")) {
-                    return;
-                }
-                let (events, receiver) = mpsc::unbounded_channel();
-                let tx = self.tx.clone();
-                let task = tokio::spawn(async move {
-                    if let Err(error) = backend.run_code(language, code, events).await {
-                        let _ = tx.send(UiMsg::Apply(Box::new(move |app: &mut App| {
-                            app.transcript.push(EntryKind::Error(error.message));
-                        })));
-                    }
-                });
-                self.begin_activity("running code", receiver, None, Some(task.abort_handle()));
-            }
-            Command::Resume(_) | Command::New | Command::Compact if self.activity.is_some() => {
-                self.transcript.push(EntryKind::Notice(
-                    "wait for the running turn to finish (or Ctrl+C) first".to_string(),
-                ));
-            }
-            Command::Resume(id) => self.spawn(async move { backend.resume(id).await }, |app, s| {
-                app.transcript.clear();
-                for message in s.messages {
-                    let kind = match message.role {
-                        HistoryRole::User => EntryKind::User(message.text),
-                        HistoryRole::Assistant => {
-                            EntryKind::Assistant(StreamingMarkdown::complete(&message.text))
-                        }
-                        HistoryRole::Tool => EntryKind::Notice(format!(
-                            "tool: {}",
-                            message.text.lines().next().unwrap_or("")
-                        )),
-                    };
-                    app.transcript.push(kind);
-                }
-                app.transcript
-                    .push(EntryKind::Notice(format!("resumed session {}", s.id)));
-            }),
-            Command::New => self.spawn(async move { backend.new_session().await }, |app, id| {
-                app.transcript.clear();
-                app.transcript
-                    .push(EntryKind::Notice(format!("new session {id}")));
-            }),
-            Command::Compact => self.spawn(async move { backend.compact().await }, notice),
-        }
-    }
-}
-
-fn notice(app: &mut App, text: String) {
-    app.transcript.push(EntryKind::Notice(text));
 }
