@@ -91,17 +91,22 @@ fn measure(mut step: impl FnMut(), iterations: usize) -> (Duration, Duration) {
     )
 }
 
-/// Per-chunk cost (apply a 16-char delta, then redraw) with a transcript of
-/// `entries` entries and a streaming message already `prefill` chunks long.
-fn chunk_cost(entries: usize, prefill: usize) -> (Duration, Duration) {
+/// Per-chunk cost (apply a ~15-char delta, then redraw) with a transcript of
+/// `entries` entries and a streaming message already `prefill` chunks long;
+/// with `in_code`, the message is one growing Python code block.
+fn chunk_cost(entries: usize, prefill: usize, in_code: bool) -> (Duration, Duration) {
     let mut app = filled(entries);
     let mut term = terminal(WIDTH);
-    let chunk = |n: usize| {
-        if n % 40 == 39 {
-            "end of para.\n\n".to_string()
-        } else {
-            format!("word{:04} more ", n % 10_000)
-        }
+    if in_code {
+        app.agent_event(AgentEvent::TextDelta {
+            text: "```python\n".to_string(),
+        });
+    }
+    let chunk = |n: usize| match (in_code, n % 40) {
+        (true, 39) => "return n  # ok\n".to_string(),
+        (true, _) if n % 4 == 3 => format!("v{:04} = n * 2\n", n % 10_000),
+        (false, 39) => "end of para.\n\n".to_string(),
+        _ => format!("word{:04} more ", n % 10_000),
     };
     for n in 0..prefill {
         app.agent_event(AgentEvent::TextDelta { text: chunk(n) });
@@ -172,18 +177,25 @@ fn main() {
         met: p99 <= REDRAW_BUDGET,
     });
 
-    let base = chunk_cost(100, 0);
-    let cases = [(100, 0), (1_000, 0), (10_000, 0), (10_000, 4_000)];
-    for (entries, prefill) in cases {
-        let (p50, p99) = if (entries, prefill) == (100, 0) {
+    let base = chunk_cost(100, 0, false);
+    let cases = [
+        (100, 0, false),
+        (1_000, 0, false),
+        (10_000, 0, false),
+        (10_000, 4_000, false),
+        (10_000, 4_000, true),
+    ];
+    for (entries, prefill, in_code) in cases {
+        let (p50, p99) = if (entries, prefill, in_code) == (100, 0, false) {
             base
         } else {
-            chunk_cost(entries, prefill)
+            chunk_cost(entries, prefill, in_code)
         };
         let flat = p50.as_secs_f64() <= base.0.as_secs_f64() * 2.0 + 0.000_05;
         rows.push(Row {
             what: format!(
-                "streamed chunk + redraw, {entries} entries, message from {} chars",
+                "streamed chunk + redraw, {entries} entries, {} from {} chars",
+                if in_code { "code block" } else { "message" },
                 prefill * 15
             ),
             p50,

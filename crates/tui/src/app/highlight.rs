@@ -42,20 +42,45 @@ pub fn warm_up() {
 /// Highlights `code` as `language` (a fence token such as `rust`, `py`,
 /// `python`); unknown languages come out unstyled.
 pub fn highlight(code: &str, language: &str) -> Vec<Line<'static>> {
-    let h = highlighter();
-    let token = match language.trim() {
-        "javascript" => "js",
-        "python" => "py",
-        "shell" | "sh" | "bash" | "console" => "sh",
-        other => other,
-    };
-    let syntax = h
-        .syntaxes
-        .find_syntax_by_token(token)
-        .unwrap_or_else(|| h.syntaxes.find_syntax_plain_text());
-    let mut lines = HighlightLines::new(syntax, &h.theme);
+    let mut highlighter = LineHighlighter::new(language);
     LinesWithEndings::from(code)
-        .map(|text| match lines.highlight_line(text, &h.syntaxes) {
+        .map(|line| highlighter.line(line))
+        .collect()
+}
+
+/// Highlights a code block line by line, keeping the parser state between
+/// lines, so a block that is still streaming costs one line per new line.
+pub struct LineHighlighter {
+    lines: HighlightLines<'static>,
+}
+
+impl std::fmt::Debug for LineHighlighter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LineHighlighter")
+    }
+}
+
+impl LineHighlighter {
+    pub fn new(language: &str) -> Self {
+        let h = highlighter();
+        let token = match language.trim() {
+            "javascript" => "js",
+            "python" => "py",
+            "shell" | "sh" | "bash" | "console" => "sh",
+            other => other,
+        };
+        let syntax = h
+            .syntaxes
+            .find_syntax_by_token(token)
+            .unwrap_or_else(|| h.syntaxes.find_syntax_plain_text());
+        Self {
+            lines: HighlightLines::new(syntax, &h.theme),
+        }
+    }
+
+    /// The next line of the block, with its trailing newline if it has one.
+    pub fn line(&mut self, text: &str) -> Line<'static> {
+        match self.lines.highlight_line(text, &highlighter().syntaxes) {
             Ok(regions) => Line::from(
                 regions
                     .into_iter()
@@ -66,8 +91,8 @@ pub fn highlight(code: &str, language: &str) -> Vec<Line<'static>> {
                     .collect::<Vec<_>>(),
             ),
             Err(_) => Line::from(text.trim_end_matches('\n').to_string()),
-        })
-        .collect()
+        }
+    }
 }
 
 fn convert(style: syntect::highlighting::Style) -> Style {

@@ -11,7 +11,7 @@ use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Parser, Tag, TagEnd};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 
-use super::highlight::highlight;
+use super::highlight::{LineHighlighter, highlight};
 
 /// Renders a complete markdown text. Blocks are separated by one blank line;
 /// there is no leading or trailing blank line.
@@ -57,6 +57,16 @@ impl Renderer {
         s
     }
 
+    /// Prefix of lines that continue the current block (inside a list
+    /// item, they line up under the item's text).
+    fn continuation(&self) -> String {
+        if self.lists.is_empty() {
+            self.indent()
+        } else {
+            format!("{}  ", self.indent())
+        }
+    }
+
     fn flush(&mut self) {
         if self.spans.is_empty() && self.item_prefix.is_none() {
             return;
@@ -64,8 +74,7 @@ impl Renderer {
         let mut spans = Vec::with_capacity(self.spans.len() + 1);
         let prefix = match self.item_prefix.take() {
             Some(bullet) => format!("{}{bullet}", self.indent()),
-            None if !self.lists.is_empty() => format!("{}  ", self.indent()),
-            None => self.indent(),
+            None => self.continuation(),
         };
         if !prefix.is_empty() {
             spans.push(Span::styled(prefix, Style::default().fg(Color::DarkGray)));
@@ -242,42 +251,62 @@ impl Renderer {
     }
 
     fn push_code(&mut self, language: &str, code: &str) {
-        let gutter = Style::default().fg(Color::DarkGray);
-        let label = if language.is_empty() {
-            "code"
-        } else {
-            language
-        };
-        self.lines.push(Line::from(Span::styled(
-            format!("{}┌ {label}", self.indent()),
-            gutter,
-        )));
+        let indent = self.continuation();
+        self.lines.push(code_header(&indent, language));
         for line in highlight(code, language) {
-            let mut spans = vec![Span::styled(format!("{}│ ", self.indent()), gutter)];
-            spans.extend(line.spans);
-            self.lines.push(Line::from(spans));
+            self.lines.push(code_line(&indent, line));
         }
-        self.lines.push(Line::from(Span::styled(
-            format!("{}└", self.indent()),
-            gutter,
-        )));
+        self.lines.push(code_footer(&indent));
     }
 }
 
+fn gutter() -> Style {
+    Style::default().fg(Color::DarkGray)
+}
+
+fn code_header(indent: &str, language: &str) -> Line<'static> {
+    let label = if language.is_empty() {
+        "code"
+    } else {
+        language
+    };
+    Line::from(Span::styled(format!("{indent}┌ {label}"), gutter()))
+}
+
+fn code_line(indent: &str, line: Line<'static>) -> Line<'static> {
+    let mut spans = vec![Span::styled(format!("{indent}│ "), gutter())];
+    spans.extend(line.spans);
+    Line::from(spans)
+}
+
+fn code_footer(indent: &str) -> Line<'static> {
+    Line::from(Span::styled(format!("{indent}└"), gutter()))
+}
+
 /// Markdown text that is still arriving, rendered block by block.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default)]
 pub struct StreamingMarkdown {
     text: String,
-    /// End of the last finished block in `text`.
+    /// End of what `stable` covers in `text`.
     stable_end: usize,
     /// Where the scan for block ends resumes (start of an incomplete line).
     scan_pos: usize,
-    in_fence: Option<String>,
+    /// An open fence that is indented (inside a list or quote): its block is
+    /// rendered whole, as part of the tail, until it closes.
+    nested_fence: Option<String>,
+    /// An open top-level code block, highlighted line by line into `stable`.
+    code: Option<OpenCode>,
     /// Rendered lines of all finished blocks.
     stable: Vec<Line<'static>>,
     /// Rendered lines of the open tail; rebuilt on each chunk.
     tail: Vec<Line<'static>>,
     finished: bool,
+}
+
+#[derive(Debug)]
+struct OpenCode {
+    fence: String,
+    highlighter: LineHighlighter,
 }
 
 impl StreamingMarkdown {
@@ -305,36 +334,89 @@ impl StreamingMarkdown {
     pub fn push(&mut self, chunk: &str) {
         self.text.push_str(chunk);
         while let Some(newline) = self.text[self.scan_pos..].find('\n') {
-            let line_end = self.scan_pos + newline + 1;
-            let line = self.text[self.scan_pos..line_end].trim();
+            let line_start = self.scan_pos;
+            let line_end = line_start + newline + 1;
             self.scan_pos = line_end;
-            let boundary = match &self.in_fence {
-                Some(fence) => {
-                    let closes = fence_marker(line)
-                        .is_some_and(|m| m.starts_with(fence.as_str()) && line.len() == m.len());
-                    if closes {
-                        self.in_fence = None;
-                    }
-                    closes
-                }
-                None => {
-                    if let Some(fence) = fence_marker(line) {
-                        self.in_fence = Some(fence);
-                        false
-                    } else {
-                        line.is_empty()
-                    }
-                }
-            };
-            if boundary {
-                self.seal(line_end);
-            }
+            self.complete_line(line_start, line_end);
         }
-        self.tail = render(&self.text[self.stable_end..]);
+        self.render_tail();
+    }
+
+    fn complete_line(&mut self, start: usize, end: usize) {
+        let raw = &self.text[start..end];
+        let line = raw.trim();
+        if let Some(code) = self.code.as_mut() {
+            if closes(&code.fence, line) {
+                self.stable.push(code_footer(""));
+                self.code = None;
+            } else {
+                let highlighted = code.highlighter.line(raw);
+                self.stable.push(code_line("", highlighted));
+            }
+            self.stable_end = end;
+            return;
+        }
+        if let Some(fence) = &self.nested_fence {
+            if closes(fence, line) {
+                self.nested_fence = None;
+                self.seal(end);
+            }
+            return;
+        }
+        let indented = raw.starts_with([' ', '\t']);
+        let blank = line.is_empty();
+        let opened = fence_marker(line).map(|fence| {
+            let language = line[fence.len()..].split_whitespace().next();
+            (fence, language.unwrap_or("").to_string())
+        });
+        match opened {
+            Some((fence, language)) if !indented => {
+                // A top-level fence: what came before is a block of its own.
+                self.seal(start);
+                if !self.stable.is_empty() {
+                    self.stable.push(Line::default());
+                }
+                self.stable.push(code_header("", &language));
+                self.code = Some(OpenCode {
+                    fence,
+                    highlighter: LineHighlighter::new(&language),
+                });
+                self.stable_end = end;
+            }
+            Some((fence, _)) => self.nested_fence = Some(fence),
+            None if blank => self.seal(end),
+            None => {}
+        }
+    }
+
+    fn render_tail(&mut self) {
+        let rest = &self.text[self.stable_end..];
+        self.tail = match self.code.as_ref() {
+            // An open code block: its partial last line, then the box's end
+            // (as a complete render of the same text would show).
+            Some(_) => {
+                let mut tail = Vec::with_capacity(2);
+                if !rest.is_empty() {
+                    tail.push(code_line("", Line::from(rest.to_string())));
+                }
+                tail.push(code_footer(""));
+                tail
+            }
+            None => render(rest),
+        };
     }
 
     /// Marks the message complete: the tail becomes stable.
     pub fn finish(&mut self) {
+        if let Some(mut code) = self.code.take() {
+            let rest = &self.text[self.stable_end..];
+            if !rest.is_empty() {
+                let highlighted = code.highlighter.line(rest);
+                self.stable.push(code_line("", highlighted));
+            }
+            self.stable.push(code_footer(""));
+            self.stable_end = self.text.len();
+        }
         self.seal(self.text.len());
         self.tail.clear();
         self.finished = true;
@@ -364,12 +446,17 @@ impl StreamingMarkdown {
             return Vec::new();
         }
         let mut out = Vec::with_capacity(self.tail.len() + 1);
-        if !self.stable.is_empty() {
+        if !self.stable.is_empty() && self.code.is_none() {
             out.push(Line::default());
         }
         out.extend(self.tail.iter().cloned());
         out
     }
+}
+
+/// Whether `line` (trimmed) closes a block opened with `fence`.
+fn closes(fence: &str, line: &str) -> bool {
+    fence_marker(line).is_some_and(|m| m.starts_with(fence) && line.len() == m.len())
 }
 
 fn fence_marker(line: &str) -> Option<String> {

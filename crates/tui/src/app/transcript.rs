@@ -13,7 +13,7 @@ use super::cards::{ToolCard, error_style};
 use super::markdown::StreamingMarkdown;
 use super::wrap::wrap_into;
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum EntryKind {
     User(String),
     Assistant(StreamingMarkdown),
@@ -28,7 +28,7 @@ pub enum EntryKind {
     Error(String),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Entry {
     pub kind: EntryKind,
     wrapped: Vec<Line<'static>>,
