@@ -8,10 +8,13 @@ mod support;
 use crossterm::event::KeyCode;
 use support::{FixedBackend, app, key, screen, settle, submit, type_text};
 use vtcode_tui::app::commands::{Command, ParseError, complete, completions, parse};
+use vtcode_tui::app::{ResumeTarget, UiOptions};
 
 #[test]
-fn plain_text_is_not_a_command() {
+fn plain_text_and_paths_are_not_commands() {
     assert_eq!(parse("fix the tests"), None);
+    assert_eq!(parse("/etc/hosts has a typo, fix it"), None);
+    assert_eq!(parse("/main.rs fails to build"), None);
 }
 
 #[test]
@@ -196,4 +199,17 @@ async fn exit_quits() {
     let (mut app, _rx) = app(&backend);
     submit(&mut app, "/exit");
     assert!(app.should_quit);
+}
+
+#[tokio::test]
+async fn resume_at_startup_replays_the_latest_session() {
+    let backend = FixedBackend::new();
+    let (mut app, mut rx) = app(&backend);
+    app.start(UiOptions {
+        resume: Some(ResumeTarget::Latest),
+    });
+    settle(&mut app, &mut rx).await;
+    let shown = screen(&mut app);
+    assert!(shown.contains("what time is it?"), "{shown}");
+    assert!(shown.contains("resumed session s-1"), "{shown}");
 }

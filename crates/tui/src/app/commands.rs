@@ -142,6 +142,10 @@ pub fn parse(input: &str) -> Option<Result<Command, ParseError>> {
     let (first_line, rest) = body.split_once('\n').unwrap_or((body, ""));
     let mut words = first_line.split_whitespace();
     let name = words.next().unwrap_or("");
+    if name.contains(['/', '.']) {
+        // `/usr/bin/env …` or `/etc/hosts?` is a message about a path.
+        return None;
+    }
     let arg = words.collect::<Vec<_>>().join(" ");
     let opt_arg = (!arg.is_empty()).then(|| arg.clone());
     let command = match name {

@@ -28,7 +28,7 @@ pub use backend::{
     BackendError, BackendResult, HistoryMessage, HistoryRole, ResumedSession, ServerInfo,
     ServerState, SessionInfo, SkillInfo, StatusSnapshot, ToolHit, TurnHandle, UiBackend,
 };
-pub use state::{App, UiMsg};
+pub use state::{Activity, App, PendingApproval, UiMsg};
 
 /// How often the status is polled and the spinner advances.
 const TICK: Duration = Duration::from_millis(100);
@@ -45,8 +45,6 @@ pub enum ResumeTarget {
 pub struct UiOptions {
     /// Continue a stored session before the first prompt.
     pub resume: Option<ResumeTarget>,
-    /// A prompt to send as soon as the UI is up.
-    pub prompt: Option<String>,
 }
 
 /// Runs the UI until the user quits. The terminal is restored on return,

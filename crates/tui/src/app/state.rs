@@ -99,7 +99,7 @@ impl App {
         (app, rx)
     }
 
-    /// Acts on the startup options (resume a session, send a first prompt).
+    /// Acts on the startup options (resume a session).
     pub fn start(&mut self, options: UiOptions) {
         if let Some(target) = options.resume {
             let id = match target {
@@ -107,9 +107,6 @@ impl App {
                 ResumeTarget::Id(id) => Some(id),
             };
             self.run_command(Command::Resume(id));
-        }
-        if let Some(prompt) = options.prompt {
-            self.submit(prompt);
         }
     }
 
