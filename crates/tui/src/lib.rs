@@ -1,3 +1,4 @@
-//! vtcode's terminal front end: the interactive UI and the command line.
+//! The vtcode terminal front end: the command line and the interactive UI.
 
 pub mod app;
+pub mod cli;
