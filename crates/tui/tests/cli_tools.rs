@@ -1,10 +1,10 @@
 //! `vtcode tools`, `sdk`, `servers` and `config` against real MCP servers.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+mod cli_support;
 
 use serde_json::Value;
-use support::{Project, stderr, stdout};
+use cli_support::{Project, stderr, stdout};
 
 #[test]
 fn search_ranks_convert_time_first_for_a_timezone_conversion() {
@@ -53,7 +53,7 @@ fn unknown_tool_suggests_the_closest_name() {
 
 #[test]
 fn a_server_whose_command_does_not_exist_is_named_and_the_others_work() {
-    let time = support::venv_bin().join("mcp-server-time");
+    let time = cli_support::venv_bin().join("mcp-server-time");
     let project = Project::with_config(&format!(
         "[mcp.servers.time]\ncommand = {:?}\n\n[mcp.servers.ghost]\ncommand = \"/nonexistent/mcp-ghost\"\n",
         time.display().to_string()

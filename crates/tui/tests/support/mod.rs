@@ -1,77 +1,263 @@
-//! Runs the real `vtcode` binary in a throwaway project whose MCP servers
-//! are real processes from the test venv.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+//! A `UiBackend` that answers with fixed data: a stand-in for core at the UI
+//! boundary, used only to drive rendering and key handling.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+#![allow(dead_code)]
 
-pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use serde_json::json;
+use tokio::sync::mpsc;
+use vtcode_core::events::{AgentEvent, ApprovalDecision};
+use vtcode_tui::app::{
+    App, BackendError, BackendResult, HistoryMessage, HistoryRole, ResumedSession, ServerInfo,
+    ServerState, SessionInfo, SkillInfo, StatusSnapshot, ToolHit, TurnHandle, UiBackend, UiMsg,
+};
+
+#[derive(Default)]
+pub struct FixedBackend {
+    /// Events each successive turn sends, in order.
+    pub turns: Mutex<VecDeque<Vec<AgentEvent>>>,
+    pub prompts: Mutex<Vec<String>>,
+    pub answers: Mutex<Vec<(String, ApprovalDecision)>>,
+    pub models: Mutex<Vec<String>>,
+    pub status: Mutex<StatusSnapshot>,
 }
 
-/// The venv's bin directory (`VTCODE_TEST_PYTHON`'s, else `.venv/bin`).
-pub fn venv_bin() -> PathBuf {
-    let python = std::env::var_os("VTCODE_TEST_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join(".venv/bin/python"));
-    assert!(
-        python.exists(),
-        "no test Python at {}: run scripts/setup-venv.sh",
-        python.display()
-    );
-    python.parent().unwrap().to_path_buf()
-}
-
-pub struct Project {
-    pub dir: tempfile::TempDir,
-}
-
-impl Project {
-    /// A project configured with the given vtcode.toml text.
-    pub fn with_config(toml: &str) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("vtcode.toml"), toml).unwrap();
-        Self { dir }
-    }
-
-    /// A project with the reference `mcp-server-time` configured as `time`.
-    pub fn with_time_server() -> Self {
-        let command = venv_bin().join("mcp-server-time");
-        Self::with_config(&format!(
-            "[mcp.servers.time]\ncommand = {:?}\n",
-            command.display().to_string()
-        ))
-    }
-
-    pub fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    pub fn vtcode(&self, args: &[&str]) -> Output {
-        self.command(args).output().unwrap()
-    }
-
-    pub fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_vtcode"));
-        command
-            .args(args)
-            .current_dir(self.path())
-            .env("HOME", self.path())
-            .env("XDG_CONFIG_HOME", self.path().join(".config"))
-            .env_remove("VTCODE_LLM_MODEL")
-            .env_remove("VTCODE_LLM_BASE_URL")
-            .env_remove("VTCODE_LLM_PROVIDER");
-        command
+pub fn status() -> StatusSnapshot {
+    StatusSnapshot {
+        model: "gpt-test".to_string(),
+        tokens_used: 1234,
+        context_left: 126_000,
+        sandbox_backend: "docker".to_string(),
+        pool_ready: 2,
+        pool_target: 2,
+        servers_up: 1,
+        servers_total: 2,
+        approval_mode: "ask-writes".to_string(),
+        tool_mode: "code".to_string(),
+        api_key_hint: None,
     }
 }
 
-pub fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
+impl FixedBackend {
+    pub fn new() -> Arc<Self> {
+        let backend = Self::default();
+        *backend.status.lock().unwrap() = status();
+        Arc::new(backend)
+    }
+
+    pub fn with_turn(self: &Arc<Self>, events: Vec<AgentEvent>) -> Arc<Self> {
+        self.turns.lock().unwrap().push_back(events);
+        Arc::clone(self)
+    }
 }
 
-pub fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
+#[async_trait]
+impl UiBackend for FixedBackend {
+    fn start_turn(&self, input: String, events: mpsc::UnboundedSender<AgentEvent>) -> TurnHandle {
+        self.prompts.lock().unwrap().push(input);
+        let script = self.turns.lock().unwrap().pop_front().unwrap_or_default();
+        let handle = TurnHandle::default();
+        let cancel = handle.cancel.clone();
+        let ends = matches!(
+            script.last(),
+            Some(AgentEvent::TurnCompleted { .. } | AgentEvent::Error { .. })
+        );
+        tokio::spawn(async move {
+            for event in script {
+                if cancel.is_cancelled() {
+                    return;
+                }
+                let _ = events.send(event);
+            }
+            // A script that does not end waits to be cancelled.
+            if !ends {
+                cancel.cancelled().await;
+            }
+        });
+        handle
+    }
+
+    fn answer_approval(&self, request_id: &str, decision: ApprovalDecision) {
+        self.answers
+            .lock()
+            .unwrap()
+            .push((request_id.to_string(), decision));
+    }
+
+    fn status(&self) -> StatusSnapshot {
+        self.status.lock().unwrap().clone()
+    }
+
+    async fn search_tools(&self, query: String) -> BackendResult<Vec<ToolHit>> {
+        Ok(vec![ToolHit {
+            server: "time".to_string(),
+            tool: "get_current_time".to_string(),
+            description: format!("Get the current time (matched \"{query}\")"),
+            score: 1.0,
+        }])
+    }
+
+    async fn servers(&self) -> BackendResult<Vec<ServerInfo>> {
+        Ok(vec![
+            ServerInfo {
+                name: "time".to_string(),
+                state: ServerState::Up,
+                tools: 2,
+            },
+            ServerInfo {
+                name: "github".to_string(),
+                state: ServerState::Failed {
+                    reason: "GITHUB_TOKEN is not set; export it and restart".to_string(),
+                },
+                tools: 0,
+            },
+        ])
+    }
+
+    async fn skills(&self) -> BackendResult<Vec<SkillInfo>> {
+        Ok(Vec::new())
+    }
+
+    async fn metrics(&self) -> BackendResult<Vec<String>> {
+        Ok(vec!["executions: 3 (p50 12 ms)".to_string()])
+    }
+
+    async fn config_show(&self) -> BackendResult<Vec<String>> {
+        Ok(vec![
+            "[llm]".to_string(),
+            "model = \"gpt-test\"".to_string(),
+        ])
+    }
+
+    async fn set_model(&self, name: String) -> BackendResult<String> {
+        if name == "bogus" {
+            return Err(BackendError::new(
+                "model bogus is not served by the endpoint; pick one from its /models list",
+            ));
+        }
+        self.models.lock().unwrap().push(name.clone());
+        Ok(format!("model set to {name}"))
+    }
+
+    async fn set_tool_mode(&self, mode: String) -> BackendResult<String> {
+        Ok(format!("tool mode: {mode}"))
+    }
+
+    async fn set_approval(&self, mode: String) -> BackendResult<String> {
+        Ok(format!("approval: {mode}"))
+    }
+
+    async fn sandbox_status(&self) -> BackendResult<Vec<String>> {
+        Ok(vec!["backend: docker, pool 2/2 warm".to_string()])
+    }
+
+    async fn run_code(
+        &self,
+        language: String,
+        code: String,
+        events: mpsc::UnboundedSender<AgentEvent>,
+    ) -> BackendResult<()> {
+        let arguments = json!({ "language": language, "code": code });
+        let _ = events.send(AgentEvent::ToolCallStarted {
+            call_id: "run-1".to_string(),
+            name: "run_code".to_string(),
+            arguments,
+        });
+        let _ = events.send(AgentEvent::ToolCallFinished {
+            call_id: "run-1".to_string(),
+            name: "run_code".to_string(),
+            output: "2".to_string(),
+            is_error: false,
+            duration_ms: 9,
+            details: Some(json!({
+                "status": "ok", "exit_code": 0, "stdout": "2\n", "stderr": "",
+                "result": null, "duration": 9.0, "tool_calls": []
+            })),
+        });
+        Ok(())
+    }
+
+    async fn sessions(&self) -> BackendResult<Vec<SessionInfo>> {
+        Ok(vec![SessionInfo {
+            id: "s-1".to_string(),
+            title: "fix the build".to_string(),
+            updated: "2026-01-02 10:00".to_string(),
+            messages: 4,
+        }])
+    }
+
+    async fn resume(&self, id: Option<String>) -> BackendResult<ResumedSession> {
+        Ok(ResumedSession {
+            id: id.unwrap_or_else(|| "s-1".to_string()),
+            messages: vec![
+                HistoryMessage {
+                    role: HistoryRole::User,
+                    text: "what time is it?".to_string(),
+                },
+                HistoryMessage {
+                    role: HistoryRole::Assistant,
+                    text: "It is **noon**.".to_string(),
+                },
+            ],
+        })
+    }
+
+    async fn new_session(&self) -> BackendResult<String> {
+        Ok("s-2".to_string())
+    }
+
+    async fn compact(&self) -> BackendResult<String> {
+        Ok("compacted 3 turns".to_string())
+    }
+}
+
+/// An app over `backend`, with its message receiver.
+pub fn app(backend: &Arc<FixedBackend>) -> (App, mpsc::UnboundedReceiver<UiMsg>) {
+    let backend: Arc<dyn UiBackend> = Arc::clone(backend) as Arc<dyn UiBackend>;
+    App::new(backend)
+}
+
+/// Processes background messages until the app is idle, or fails after 5 s.
+pub async fn settle(app: &mut App, rx: &mut mpsc::UnboundedReceiver<UiMsg>) {
+    tokio::time::timeout(Duration::from_secs(5), app.settle(rx))
+        .await
+        .expect("the UI did not become idle within 5 s");
+}
+
+pub fn key(code: KeyCode) -> KeyEvent {
+    KeyEvent::new(code, KeyModifiers::NONE)
+}
+
+pub fn ctrl(c: char) -> KeyEvent {
+    KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
+}
+
+pub fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        app.handle_key(key(KeyCode::Char(c)));
+    }
+}
+
+/// Types `text` and presses Enter.
+pub fn submit(app: &mut App, text: &str) {
+    type_text(app, text);
+    app.handle_key(key(KeyCode::Enter));
+}
+
+/// Draws the app on an 80x24 test terminal and returns the screen as text.
+pub fn screen(app: &mut App) -> String {
+    screen_sized(app, 80, 24)
+}
+
+pub fn screen_sized(app: &mut App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| app.draw(frame)).unwrap();
+    terminal.backend().to_string()
 }
