@@ -1,5 +1,13 @@
 //! vtcode core: everything between the front ends and the providers.
 
 pub mod catalog;
+pub mod config;
 pub mod events;
+pub mod runtime;
 pub mod sdk;
+pub mod store;
+
+// The lower crates, so front ends depend on core alone.
+pub use vtcode_llm as llm;
+pub use vtcode_mcp as mcp;
+pub use vtcode_sandbox as sandbox;

@@ -5,11 +5,42 @@
 //! `_vtcode.call_tool(server, tool, args)` sends a framed request to the host,
 //! which answers it through a [`ToolHost`]. This crate knows nothing of MCP;
 //! core implements `ToolHost` by routing to the MCP hub.
+//!
+//! Using it: map the `[sandbox]` config onto [`SandboxSettings`] (with the
+//! project's [`Mounts`]), call [`select_backend`] once at startup (it starts
+//! filling the warm pool and, when `auto` falls back to the process sandbox,
+//! returns a notice to show), then for each program build a request with
+//! [`SandboxSettings::request`] and call [`Sandbox::execute`]. The commands
+//! around it are [`build_image`], [`sandbox_status`], [`Sandbox::warm`] and
+//! [`prune`].
+//!
+//! Both backends run the same resident runner (`assets/sandbox/`), so a
+//! program behaves the same in a container and in the process sandbox; only
+//! paths differ (`/workspace`, `/state`, `/sdk` in Docker; the host paths,
+//! with the workspace as the working directory, in the process sandbox).
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+
+mod assets;
+mod docker;
+mod engine;
+mod exec;
+mod image;
+mod pool;
+mod process;
+mod runner;
+mod select;
+mod settings;
+
+pub use docker::{DockerSandbox, connect as connect_docker};
+pub use image::{DEFAULT_IMAGE, HASH_LABEL, ImageStatus, build_image, image_status};
+pub use pool::PoolStatus;
+pub use process::ProcessSandbox;
+pub use select::{SandboxStatus, Selected, prune, sandbox_status, select_backend};
+pub use settings::{Backend, SandboxSettings};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -59,7 +90,8 @@ pub struct Mounts {
     pub workspace_writable: bool,
     /// Persistent state, at `/state`.
     pub state: Option<PathBuf>,
-    /// Generated `servers/` and `skills/`, at `/sdk`, read-only.
+    /// The generated SDK root, at `/sdk`, read-only: `python/servers/...`
+    /// and `javascript/servers/...`, one tree per language.
     pub sdk: Option<PathBuf>,
 }
 
@@ -137,11 +169,32 @@ pub trait Sandbox: Send + Sync {
         host: std::sync::Arc<dyn ToolHost>,
         on_output: Option<OutputSink>,
     ) -> Result<ExecResult, SandboxError>;
+
+    /// Ready, busy and target runners of the warm pool.
+    fn pool_status(&self) -> Option<PoolStatus> {
+        None
+    }
+
+    /// Fills the warm pool now and waits until it is full.
+    async fn warm(&self) -> Result<Option<PoolStatus>, SandboxError> {
+        Ok(None)
+    }
+
+    /// Removes the warm runners now (a short-lived `vtcode run` calls this
+    /// before exiting, so no container outlives it).
+    async fn shutdown(&self) {}
 }
 
 /// A failure of the sandbox itself (not of the program it ran).
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {
+    /// The backend cannot run at all (no engine, no interpreter).
     #[error("{0}")]
     Unavailable(String),
+    /// The sandbox image is missing or could not be built.
+    #[error("{0}")]
+    Image(String),
+    /// A runner could not be started or failed mid-conversation.
+    #[error("sandbox runner: {0}")]
+    Runner(String),
 }

@@ -1,0 +1,4 @@
+//! The vtcode terminal front end: the command line and the interactive UI.
+
+pub mod app;
+pub mod cli;

@@ -1,0 +1,207 @@
+//! Snapshots of the main screens, drawn on ratatui's TestBackend.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use serde_json::json;
+use support::{FixedBackend, app, screen, settle, submit};
+use vtcode_core::events::{AgentEvent, ApprovalKind, OutputStream};
+
+fn text(chunk: &str) -> AgentEvent {
+    AgentEvent::TextDelta {
+        text: chunk.to_string(),
+    }
+}
+
+#[tokio::test]
+async fn empty_session() {
+    let backend = FixedBackend::new();
+    let (mut app, _rx) = app(&backend);
+    insta::assert_snapshot!(screen(&mut app));
+}
+
+#[tokio::test]
+async fn empty_session_without_api_key_says_how_to_set_one() {
+    let backend = FixedBackend::new();
+    backend.status.lock().unwrap().api_key_hint =
+        Some("no API key: set OPENAI_API_KEY (or [llm] api_key_env in vtcode.toml)".to_string());
+    let (mut app, _rx) = app(&backend);
+    insta::assert_snapshot!(screen(&mut app));
+}
+
+#[tokio::test]
+async fn streamed_answer_with_code_block() {
+    let answer = "## Plan\n\nRead the **config**, then:\n\n1. parse it\n2. check `keys`\n\n```python\nimport json\nprint(json.dumps({\"ok\": True}))\n```\n\nDone.";
+    // Split at awkward places, as a provider would.
+    let mut events: Vec<AgentEvent> = answer
+        .as_bytes()
+        .chunks(7)
+        .map(|c| text(std::str::from_utf8(c).unwrap()))
+        .collect();
+    events.push(AgentEvent::TurnCompleted {
+        final_text: answer.to_string(),
+    });
+    let backend = FixedBackend::new().with_turn(events);
+    let (mut app, mut rx) = app(&backend);
+    submit(&mut app, "how do I read the config?");
+    settle(&mut app, &mut rx).await;
+    assert_eq!(
+        backend.prompts.lock().unwrap().as_slice(),
+        ["how do I read the config?"]
+    );
+    insta::assert_snapshot!(screen(&mut app));
+}
+
+fn code_execution_events() -> Vec<AgentEvent> {
+    let code = "from servers.time import get_current_time\nnow = get_current_time(timezone=\"UTC\")\nprint(now[\"datetime\"])\nresult = {\"hour\": now[\"datetime\"][11:13]}";
+    vec![
+        AgentEvent::ToolCallStarted {
+            call_id: "c1".to_string(),
+            name: "search_tools".to_string(),
+            arguments: json!({ "query": "current time" }),
+        },
+        AgentEvent::ToolCallFinished {
+            call_id: "c1".to_string(),
+            name: "search_tools".to_string(),
+            output: "time.get_current_time".to_string(),
+            is_error: false,
+            duration_ms: 1,
+            details: Some(json!([
+                { "server": "time", "tool": "get_current_time", "description": "Get the current time in a timezone" },
+                { "server": "time", "tool": "convert_time", "description": "Convert a time between timezones" }
+            ])),
+        },
+        AgentEvent::ToolCallStarted {
+            call_id: "c2".to_string(),
+            name: "execute_code".to_string(),
+            arguments: json!({ "language": "python", "code": code }),
+        },
+        AgentEvent::CodeOutput {
+            call_id: "c2".to_string(),
+            stream: OutputStream::Stdout,
+            line: "2026-01-02T12:00:00+00:00".to_string(),
+        },
+        AgentEvent::ToolCallFinished {
+            call_id: "c2".to_string(),
+            name: "execute_code".to_string(),
+            output: "{\"hour\": \"12\"}".to_string(),
+            is_error: false,
+            duration_ms: 48,
+            details: Some(json!({
+                "status": "ok", "exit_code": 0,
+                "stdout": "2026-01-02T12:00:00+00:00\n", "stderr": "",
+                "result": { "hour": "12" }, "duration": 48.2,
+                "tool_calls": [ { "server": "time", "tool": "get_current_time", "duration": 3.4, "ok": true } ]
+            })),
+        },
+        AgentEvent::TurnCompleted {
+            final_text: String::new(),
+        },
+    ]
+}
+
+#[tokio::test]
+async fn code_execution_card_collapsed() {
+    let backend = FixedBackend::new().with_turn(code_execution_events());
+    let (mut app, mut rx) = app(&backend);
+    submit(&mut app, "what hour is it in UTC?");
+    settle(&mut app, &mut rx).await;
+    insta::assert_snapshot!(screen(&mut app));
+}
+
+#[tokio::test]
+async fn code_execution_card_expanded_shows_code_output_and_inner_calls() {
+    let backend = FixedBackend::new().with_turn(code_execution_events());
+    let (mut app, mut rx) = app(&backend);
+    submit(&mut app, "what hour is it in UTC?");
+    settle(&mut app, &mut rx).await;
+    app.handle_key(support::ctrl('o'));
+    let shown = support::screen_sized(&mut app, 80, 40);
+    assert!(shown.contains("time.get_current_time  3 ms"), "{shown}");
+    insta::assert_snapshot!(shown);
+}
+
+#[tokio::test]
+async fn running_code_shows_live_stdout() {
+    let backend = FixedBackend::new();
+    let (mut app, _rx) = app(&backend);
+    app.agent_event(AgentEvent::ToolCallStarted {
+        call_id: "c9".to_string(),
+        name: "execute_code".to_string(),
+        arguments: json!({ "language": "python", "code": "for i in range(3): print(i)" }),
+    });
+    for i in 0..3 {
+        app.agent_event(AgentEvent::CodeOutput {
+            call_id: "c9".to_string(),
+            stream: OutputStream::Stdout,
+            line: format!("line {i}"),
+        });
+    }
+    let shown = screen(&mut app);
+    assert!(shown.contains("running…"), "{shown}");
+    assert!(shown.contains("line 2"), "{shown}");
+}
+
+#[tokio::test]
+async fn approval_modal() {
+    let backend = FixedBackend::new();
+    let (mut app, _rx) = app(&backend);
+    app.agent_event(AgentEvent::ApprovalRequested {
+        request_id: "r1".to_string(),
+        kind: ApprovalKind::Patch,
+        summary: "apply_patch: src/main.rs (+1 -1)".to_string(),
+        body: "--- a/src/main.rs\n+++ b/src/main.rs\n@@ -1,3 +1,3 @@\n fn main() {\n-    println!(\"hi\");\n+    println!(\"hello\");\n }".to_string(),
+    });
+    insta::assert_snapshot!(screen(&mut app));
+}
+
+#[tokio::test]
+async fn help() {
+    let backend = FixedBackend::new();
+    let (mut app, _rx) = app(&backend);
+    submit(&mut app, "/help");
+    insta::assert_snapshot!(support::screen_sized(&mut app, 90, 34));
+}
+
+#[tokio::test]
+async fn error_from_the_agent_is_shown_in_the_transcript() {
+    let backend = FixedBackend::new().with_turn(vec![
+        text("Let me check."),
+        AgentEvent::ToolCallStarted {
+            call_id: "c1".to_string(),
+            name: "read_file".to_string(),
+            arguments: json!({ "path": "missing.txt" }),
+        },
+        AgentEvent::ToolCallFinished {
+            call_id: "c1".to_string(),
+            name: "read_file".to_string(),
+            output: "missing.txt: no such file".to_string(),
+            is_error: true,
+            duration_ms: 0,
+            details: None,
+        },
+        AgentEvent::Error {
+            message: "the model endpoint returned 401 Unauthorized: check OPENAI_API_KEY"
+                .to_string(),
+        },
+    ]);
+    let (mut app, mut rx) = app(&backend);
+    submit(&mut app, "read missing.txt");
+    settle(&mut app, &mut rx).await;
+    insta::assert_snapshot!(screen(&mut app));
+}
+
+#[tokio::test]
+async fn servers_shows_why_one_failed() {
+    let backend = FixedBackend::new();
+    let (mut app, mut rx) = app(&backend);
+    submit(&mut app, "/servers");
+    settle(&mut app, &mut rx).await;
+    let shown = screen(&mut app);
+    assert!(
+        shown.contains("github  failed: GITHUB_TOKEN is not set"),
+        "{shown}"
+    );
+    assert!(shown.contains("time  up  2 tools"), "{shown}");
+}
