@@ -195,17 +195,6 @@ pub struct ServerConfig {
     pub disabled_tools: Vec<String>,
 }
 
-impl ServerConfig {
-    /// Whether a tool passes the server's allow and deny lists.
-    pub fn tool_allowed(&self, tool: &str) -> bool {
-        let allowed = self
-            .enabled_tools
-            .as_ref()
-            .is_none_or(|list| list.iter().any(|name| name == tool));
-        allowed && !self.disabled_tools.iter().any(|name| name == tool)
-    }
-}
-
 /// How vtcode reaches a server: a child process or an HTTP endpoint.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ServerTransport {
