@@ -14,12 +14,19 @@ pub enum OutputStream {
     Stderr,
 }
 
-/// What an approval request is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// What an approval request is about. "Always" answers are remembered per
+/// kind for the rest of the session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ApprovalKind {
+    /// `apply_patch`: a change to files in the workspace.
     Patch,
+    /// `run_shell`: a shell command in the sandbox.
     Command,
+    /// `execute_code`: a program that may call any MCP tool.
+    Code,
+    /// A direct-mode call of one MCP tool.
+    Tool,
 }
 
 /// A user's answer to an approval request.

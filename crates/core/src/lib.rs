@@ -1,3 +1,6 @@
 //! vtcode core: everything between the front ends and the providers.
 
+pub mod agent;
 pub mod events;
+pub mod exec;
+pub mod session;
