@@ -4,11 +4,34 @@
 //! deltas as they arrive, tool calls (assembled from their streamed argument
 //! fragments), token usage, and a final `Done`. The agent loop in core never
 //! sees provider wire formats, only these events.
+//!
+//! Modules: `settings` (which provider, `build_provider`), `openai` and
+//! `anthropic` (request mapping and stream decoding), `transport` (retries,
+//! SSE pumping, stream-cut detection) over `sse` and `retry`, `tokens`
+//! (tiktoken counts) and `error` (what a user is told).
+
+mod anthropic;
+mod error;
+mod openai;
+mod retry;
+mod settings;
+mod sse;
+#[cfg(feature = "test-support")]
+pub mod testing;
+mod tokens;
+mod transport;
 
 use std::pin::Pin;
 
 use futures::Stream;
 use serde::{Deserialize, Serialize};
+
+pub use anthropic::AnthropicProvider;
+pub use error::LlmError;
+pub use openai::OpenAiProvider;
+pub use retry::RetryPolicy;
+pub use settings::{ProviderKind, ProviderSettings, build_provider};
+pub use tokens::{count_request_tokens, count_tokens};
 
 /// One message of a conversation, in provider-neutral form.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -98,10 +121,4 @@ pub trait LlmProvider: Send + Sync {
     /// Short name for status lines, e.g. `openai` or `anthropic`.
     fn name(&self) -> &str;
     async fn stream(&self, request: ChatRequest) -> Result<LlmStream, LlmError>;
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum LlmError {
-    #[error("{0}")]
-    Other(String),
 }
