@@ -29,7 +29,6 @@ use tokio_util::sync::CancellationToken;
 
 pub use approvals::{ApprovalHandler, DenyAll};
 pub use conversation::{AgentSession, CompactionReport, SessionMode, StopReason, TurnOutcome};
-pub use tokens::count_tokens;
 pub use vtcode_llm::ToolSpec;
 
 use crate::session::{SessionError, SessionStore};

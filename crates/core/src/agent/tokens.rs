@@ -1,50 +1,50 @@
 //! Token estimates for compaction and for the code-vs-direct budget.
 //!
 //! The loop must know how full the context is before it sends a request,
-//! not after the provider rejects it, so it counts locally with the o200k
-//! vocabulary (compiled in; exact for current OpenAI models, close enough for
-//! others). Each message is counted once, when it is added.
+//! not after the provider rejects it, so it counts locally with the model's
+//! vocabulary (the llm crate's counter). Each message is counted once, when
+//! it is added, so the per-call cost does not grow with the conversation.
 
-use vtcode_llm::{Message, ToolSpec};
+use vtcode_llm::{Message, ToolSpec, count_tokens};
 
 /// Framing overhead the chat formats add per message (role, separators).
 const PER_MESSAGE: u64 = 4;
 
-pub fn count_tokens(text: &str) -> u64 {
+pub(crate) fn text_tokens(model: &str, text: &str) -> u64 {
     if text.is_empty() {
-        return 0;
+        0
+    } else {
+        count_tokens(model, text) as u64
     }
-    tiktoken_rs::o200k_base_singleton()
-        .encode_with_special_tokens(text)
-        .len() as u64
 }
 
-pub(crate) fn message_tokens(message: &Message) -> u64 {
+pub(crate) fn message_tokens(model: &str, message: &Message) -> u64 {
+    let count = |text: &str| text_tokens(model, text);
     PER_MESSAGE
         + match message {
-            Message::User { content } => count_tokens(content),
+            Message::User { content } => count(content),
             Message::Assistant {
                 content,
                 tool_calls,
             } => {
-                count_tokens(content)
+                count(content)
                     + tool_calls
                         .iter()
-                        .map(|c| PER_MESSAGE + count_tokens(&c.name) + count_tokens(&c.arguments))
+                        .map(|c| PER_MESSAGE + count(&c.name) + count(&c.arguments))
                         .sum::<u64>()
             }
-            Message::Tool { content, .. } => count_tokens(content),
+            Message::Tool { content, .. } => count(content),
         }
 }
 
-pub(crate) fn tools_tokens(tools: &[ToolSpec]) -> u64 {
+pub(crate) fn tools_tokens(model: &str, tools: &[ToolSpec]) -> u64 {
     tools
         .iter()
         .map(|t| {
             PER_MESSAGE
-                + count_tokens(&t.name)
-                + count_tokens(&t.description)
-                + count_tokens(&t.parameters.to_string())
+                + text_tokens(model, &t.name)
+                + text_tokens(model, &t.description)
+                + text_tokens(model, &t.parameters.to_string())
         })
         .sum()
 }

@@ -7,20 +7,18 @@
 //! leaves the message list well-formed, so the next turn just continues.
 
 use std::path::PathBuf;
-use std::time::Instant;
 
 use futures::StreamExt;
-use serde_json::Value;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 use vtcode_llm::{ChatRequest, LlmError, LlmEvent, Message, ToolCall, ToolSpec, Usage};
 
-use super::approvals::{self, Remembered};
-use super::tools::{self, ToolContext, ToolOutput};
+use super::approvals::Remembered;
+use super::tools;
 use super::{
     AgentDeps, AgentError, ApprovalMode, ToolMode, TurnControl, compaction, prompt, tokens,
 };
-use crate::events::{AgentEvent, ApprovalDecision};
+use crate::events::AgentEvent;
 use crate::session::{
     SessionError, TranscriptEntry, close_dangling_calls, replay, summary_message,
 };
@@ -66,6 +64,8 @@ pub struct CompactionReport {
     pub tokens_after: u64,
 }
 
+mod tool_calls;
+
 pub struct AgentSession {
     deps: AgentDeps,
     id: String,
@@ -110,7 +110,10 @@ impl AgentSession {
             }
         };
         let messages = replay(&transcript);
-        let message_tokens = messages.iter().map(tokens::message_tokens).collect();
+        let message_tokens = messages
+            .iter()
+            .map(|m| tokens::message_tokens(&deps.model, m))
+            .collect();
         let turns = transcript
             .iter()
             .filter(|e| matches!(e, TranscriptEntry::User { .. }))
@@ -203,7 +206,8 @@ impl AgentSession {
             store.append(&self.id, &entry)?;
         }
         if let Some(message) = entry.message() {
-            self.message_tokens.push(tokens::message_tokens(&message));
+            self.message_tokens
+                .push(tokens::message_tokens(&self.deps.model, &message));
             self.messages.push(message);
         }
         self.transcript.push(entry);
@@ -211,7 +215,9 @@ impl AgentSession {
     }
 
     fn context_tokens(&self, tools_tokens: u64) -> u64 {
-        tokens::count_tokens(&self.system) + tools_tokens + self.message_tokens.iter().sum::<u64>()
+        tokens::text_tokens(&self.deps.model, &self.system)
+            + tools_tokens
+            + self.message_tokens.iter().sum::<u64>()
     }
 
     /// Runs one user turn to completion: model calls and tool calls until
@@ -321,7 +327,7 @@ impl AgentSession {
         let mode = self.deps.tool_mode;
         let tools = tools::specs(&self.deps, mode);
         let offered: Vec<String> = tools.iter().map(|t| t.name.clone()).collect();
-        let tools_tokens = tokens::tools_tokens(&tools);
+        let tools_tokens = tokens::tools_tokens(&self.deps.model, &tools);
         loop {
             if control
                 .max_turns
@@ -437,112 +443,6 @@ impl AgentSession {
         }
     }
 
-    async fn run_tool(
-        &mut self,
-        call: ToolCall,
-        mode: ToolMode,
-        offered: &[String],
-        events: &UnboundedSender<AgentEvent>,
-        control: &TurnControl,
-    ) -> Result<(), AgentError> {
-        let started = Instant::now();
-        self.record(TranscriptEntry::ToolCall {
-            call_id: call.id.clone(),
-            name: call.name.clone(),
-            arguments: call.arguments.clone(),
-        })?;
-        let parsed = tools::parse_arguments(&call.arguments);
-        let _ = events.send(AgentEvent::ToolCallStarted {
-            call_id: call.id.clone(),
-            name: call.name.clone(),
-            arguments: parsed
-                .clone()
-                .unwrap_or_else(|_| Value::String(call.arguments.clone())),
-        });
-        let output = match parsed {
-            Err(message) => ToolOutput::error(message),
-            Ok(args) => match self
-                .approve(&call, &args, mode, offered, events, control)
-                .await
-            {
-                Err(denial) => ToolOutput::error(denial),
-                Ok(()) => {
-                    let ctx = ToolContext {
-                        deps: &self.deps,
-                        events,
-                        call_id: &call.id,
-                        cancel: &control.cancel,
-                    };
-                    tools::dispatch(&ctx, mode, offered, &call.name, args).await
-                }
-            },
-        };
-        let duration_ms = started.elapsed().as_millis() as u64;
-        let _ = events.send(AgentEvent::ToolCallFinished {
-            call_id: call.id.clone(),
-            name: call.name.clone(),
-            output: output.text.clone(),
-            is_error: output.is_error,
-            duration_ms,
-            details: output.details,
-        });
-        self.record(TranscriptEntry::ToolResult {
-            call_id: call.id,
-            name: call.name,
-            content: output.text,
-            is_error: output.is_error,
-            duration_ms,
-        })
-    }
-
-    /// `Ok` when the call may run; `Err` carries the denial the model reads.
-    async fn approve(
-        &mut self,
-        call: &ToolCall,
-        args: &Value,
-        mode: ToolMode,
-        offered: &[String],
-        events: &UnboundedSender<AgentEvent>,
-        control: &TurnControl,
-    ) -> Result<(), String> {
-        let direct = tools::is_direct(mode, &call.name) && offered.contains(&call.name);
-        let Some(kind) = approvals::required(
-            self.deps.approval,
-            &call.name,
-            direct,
-            self.deps.mounts.workspace_writable,
-        ) else {
-            return Ok(());
-        };
-        if self.remembered.allows(kind) {
-            return Ok(());
-        }
-        let (summary, body) = tools::approval_text(&call.name, args);
-        let _ = events.send(AgentEvent::ApprovalRequested {
-            request_id: call.id.clone(),
-            kind,
-            summary: summary.clone(),
-            body: body.clone(),
-        });
-        let decision = tokio::select! {
-            d = control.approvals.decide(kind, &summary, &body) => d,
-            () = control.cancel.cancelled() => ApprovalDecision::Deny {
-                reason: Some("the turn was cancelled".to_string()),
-            },
-        };
-        match decision {
-            ApprovalDecision::Once => Ok(()),
-            ApprovalDecision::Always => {
-                self.remembered.remember(kind);
-                Ok(())
-            }
-            ApprovalDecision::Deny { reason } => Err(match reason {
-                Some(reason) => format!("the user denied this {} call: {reason}", call.name),
-                None => format!("the user denied this {} call", call.name),
-            }),
-        }
-    }
-
     /// Compacts when the context passed its trigger; also inside long tool
     /// loops, since it runs before every model call.
     async fn compact_if_full(
@@ -572,7 +472,10 @@ impl AgentSession {
     /// Summarises every message so far into one; `None` when there is
     /// nothing to compact or it was cancelled.
     pub async fn compact(&mut self) -> Result<Option<CompactionReport>, AgentError> {
-        let tools_tokens = tokens::tools_tokens(&tools::specs(&self.deps, self.deps.tool_mode));
+        let tools_tokens = tokens::tools_tokens(
+            &self.deps.model,
+            &tools::specs(&self.deps, self.deps.tool_mode),
+        );
         let split = self.messages.len();
         if split == 0 {
             return Ok(None);
@@ -606,9 +509,10 @@ impl AgentSession {
         let summary_msg = summary_message(&summary);
         let tail_tokens = self.message_tokens.split_off(split);
         let tail = self.messages.split_off(split);
-        self.message_tokens = std::iter::once(tokens::message_tokens(&summary_msg))
-            .chain(tail_tokens)
-            .collect();
+        self.message_tokens =
+            std::iter::once(tokens::message_tokens(&self.deps.model, &summary_msg))
+                .chain(tail_tokens)
+                .collect();
         self.messages = std::iter::once(summary_msg).chain(tail).collect();
         let tokens_after = self.context_tokens(tools_tokens);
         self.record(TranscriptEntry::Compaction {

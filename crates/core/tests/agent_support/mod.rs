@@ -1,0 +1,368 @@
+//! What the agent tests share: the scripted model server (a real process on
+//! 127.0.0.1), a real MCP hub running fixture or reference servers, and the
+//! small adapters a front end writes over that hub (search, direct tools,
+//! tool host). Each test gets its own temp workspace and database.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use vtcode_core::agent::{
+    AgentDeps, AgentError, AgentSession, ApprovalHandler, ApprovalMode, DirectTools, ToolMode,
+    ToolSearch, TurnControl, TurnOutcome,
+};
+use vtcode_core::events::{AgentEvent, ApprovalDecision, ApprovalKind};
+use vtcode_core::session::SessionStore;
+use vtcode_llm::testing::ScriptedServer;
+use vtcode_llm::{ProviderKind, ProviderSettings, RetryPolicy, ToolSpec, build_provider};
+use vtcode_mcp::{HubOptions, McpHub, ServerSpec};
+use vtcode_sandbox::{ExecRequest, ExecResult, Sandbox, SandboxError, ToolCallError, ToolHost};
+
+/// Upper bound for any one test, so nothing hangs CI.
+pub const TEST_TIMEOUT: Duration = Duration::from_secs(180);
+const HUB_STARTUP: Duration = Duration::from_secs(120);
+
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+pub fn python() -> String {
+    vtcode_llm::testing::test_python()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// Starts the scripted model with `turns` (see scripted_llm.py).
+pub fn scripted(turns: Value) -> ScriptedServer {
+    ScriptedServer::start(&turns).unwrap_or_else(|e| panic!("scripted LLM server: {e}"))
+}
+
+/// The model requests the server received (not the summary ones).
+pub fn bodies(server: &ScriptedServer) -> Vec<Value> {
+    server
+        .requests()
+        .unwrap()
+        .into_iter()
+        .map(|r| r["body"].clone())
+        .collect()
+}
+
+/// A hub running `records_server.py` as server `records`.
+pub async fn records_hub(log_dir: &Path) -> Arc<McpHub> {
+    let script = repo_root().join("tests/fixtures/mcp/records_server.py");
+    let mut spec = ServerSpec::stdio(
+        "records",
+        python(),
+        vec![script.to_string_lossy().into_owned()],
+    );
+    spec.startup_timeout = HUB_STARTUP;
+    start_hub(vec![spec], log_dir).await
+}
+
+pub async fn start_hub(specs: Vec<ServerSpec>, log_dir: &Path) -> Arc<McpHub> {
+    let hub = McpHub::start(
+        specs,
+        HubOptions {
+            log_dir: log_dir.to_path_buf(),
+        },
+    );
+    hub.wait_ready(HUB_STARTUP).await.unwrap();
+    Arc::new(hub)
+}
+
+/// Word-overlap search over the hub's live tool list.
+pub struct HubSearch(pub Arc<McpHub>);
+
+#[async_trait::async_trait]
+impl ToolSearch for HubSearch {
+    async fn search(&self, query: &str, detail: &str, limit: usize) -> Result<Value, String> {
+        let words: Vec<String> = query
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.len() > 2)
+            .map(str::to_lowercase)
+            .collect();
+        let mut hits: Vec<(usize, Value)> = self
+            .0
+            .tools()
+            .into_iter()
+            .map(|t| {
+                let text = format!(
+                    "{} {} {}",
+                    t.name.replace('_', " "),
+                    t.description.clone().unwrap_or_default(),
+                    t.input_schema
+                )
+                .to_lowercase();
+                let score = words.iter().filter(|w| text.contains(w.as_str())).count();
+                let mut hit = json!({"server": t.server, "name": t.name});
+                if detail != "name" {
+                    hit["description"] = json!(t.description.unwrap_or_default());
+                }
+                if detail == "full" {
+                    hit["input_schema"] = t.input_schema;
+                    hit["output_schema"] = t.output_schema.unwrap_or(Value::Null);
+                }
+                (score, hit)
+            })
+            .filter(|(score, _)| *score > 0)
+            .collect();
+        hits.sort_by(|a, b| b.0.cmp(&a.0));
+        Ok(Value::Array(
+            hits.into_iter().take(limit).map(|(_, h)| h).collect(),
+        ))
+    }
+}
+
+/// Every hub tool as `<server>__<tool>`, raw text results.
+pub struct HubDirect(pub Arc<McpHub>);
+
+#[async_trait::async_trait]
+impl DirectTools for HubDirect {
+    fn specs(&self) -> Vec<ToolSpec> {
+        self.0
+            .tools()
+            .into_iter()
+            .map(|t| ToolSpec {
+                name: format!("{}__{}", t.server, t.name),
+                description: t.description.unwrap_or_default(),
+                parameters: t.input_schema,
+            })
+            .collect()
+    }
+
+    async fn call(&self, name: &str, args: Value) -> Result<String, String> {
+        let (server, tool) = name
+            .split_once("__")
+            .ok_or_else(|| format!("`{name}` is not <server>__<tool>"))?;
+        let out = self
+            .0
+            .call_tool(server, tool, args)
+            .await
+            .map_err(|e| e.to_string())?;
+        if out.is_error {
+            Err(out.text())
+        } else {
+            Ok(out.text())
+        }
+    }
+}
+
+/// The bridge's host side over the hub: structured content (unwrapped
+/// from a lone `result`), else the text parsed as JSON, else the text.
+pub struct HubHost(pub Arc<McpHub>);
+
+#[async_trait::async_trait]
+impl ToolHost for HubHost {
+    async fn call_tool(
+        &self,
+        server: &str,
+        tool: &str,
+        args: Value,
+    ) -> Result<Value, ToolCallError> {
+        let out = self
+            .0
+            .call_tool(server, tool, args)
+            .await
+            .map_err(|e| ToolCallError {
+                message: e.to_string(),
+            })?;
+        if out.is_error {
+            return Err(ToolCallError {
+                message: out.text(),
+            });
+        }
+        Ok(match out.structured {
+            Some(Value::Object(mut map)) if map.len() == 1 && map.contains_key("result") => {
+                map.remove("result").unwrap_or(Value::Null)
+            }
+            Some(v) => v,
+            None => {
+                let text = out.text();
+                serde_json::from_str(&text).unwrap_or(Value::String(text))
+            }
+        })
+    }
+}
+
+/// For tests that never run code: says so if the model tries.
+pub struct NoSandbox;
+
+#[async_trait::async_trait]
+impl Sandbox for NoSandbox {
+    fn backend(&self) -> &'static str {
+        "none"
+    }
+
+    async fn execute(
+        &self,
+        _: ExecRequest,
+        _: Arc<dyn ToolHost>,
+        _: Option<vtcode_sandbox::OutputSink>,
+    ) -> Result<ExecResult, SandboxError> {
+        Err(SandboxError::Unavailable(
+            "this test runs no sandbox".to_string(),
+        ))
+    }
+}
+
+/// A test's surroundings: a workspace, a database, a model server, a hub.
+pub struct Env {
+    pub dir: tempfile::TempDir,
+    pub server: ScriptedServer,
+    pub hub: Arc<McpHub>,
+    pub store: SessionStore,
+}
+
+impl Env {
+    pub async fn new(turns: Value) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("ws")).unwrap();
+        std::fs::create_dir_all(dir.path().join("logs")).unwrap();
+        let server = scripted(turns);
+        let hub = records_hub(&dir.path().join("logs")).await;
+        let store = SessionStore::open(&dir.path().join("vtcode.db")).unwrap();
+        Self {
+            dir,
+            server,
+            hub,
+            store,
+        }
+    }
+
+    pub fn workspace(&self) -> PathBuf {
+        self.dir.path().join("ws")
+    }
+
+    pub fn deps(&self, mode: ToolMode, approval: ApprovalMode) -> AgentDeps {
+        self.deps_with(mode, approval, Arc::new(NoSandbox))
+    }
+
+    pub fn deps_with(
+        &self,
+        mode: ToolMode,
+        approval: ApprovalMode,
+        sandbox: Arc<dyn Sandbox>,
+    ) -> AgentDeps {
+        let provider = build_provider(ProviderSettings {
+            provider: ProviderKind::OpenAi,
+            model: "scripted-model".into(),
+            base_url: Some(self.server.openai_base_url()),
+            api_key: None,
+            max_tokens: None,
+            temperature: None,
+            retry: RetryPolicy {
+                max_attempts: 2,
+                initial_backoff: Duration::from_millis(50),
+                max_backoff: Duration::from_millis(200),
+                max_retry_after: Duration::from_secs(5),
+            },
+        })
+        .unwrap();
+        AgentDeps {
+            provider,
+            model: "scripted-model".into(),
+            context_window: 128_000,
+            tool_mode: mode,
+            approval,
+            sandbox,
+            tool_host: Arc::new(HubHost(self.hub.clone())),
+            mounts: vtcode_sandbox::Mounts {
+                workspace: Some(self.workspace()),
+                workspace_writable: false,
+                state: None,
+                sdk: None,
+            },
+            exec_timeout: Duration::from_secs(10),
+            search: Arc::new(HubSearch(self.hub.clone())),
+            direct_tools: Arc::new(HubDirect(self.hub.clone())),
+            workspace_root: self.workspace(),
+            sessions: Some(self.store.clone()),
+            tool_output_bytes: 16 * 1024,
+            skills_summary: None,
+        }
+    }
+}
+
+/// Answers every approval with the same decision, and counts the asks.
+pub struct Answer {
+    pub decision: ApprovalDecision,
+    pub asked: Mutex<Vec<(ApprovalKind, String)>>,
+}
+
+impl Answer {
+    pub fn new(decision: ApprovalDecision) -> Arc<Self> {
+        Arc::new(Self {
+            decision,
+            asked: Mutex::new(Vec::new()),
+        })
+    }
+
+    pub fn asks(&self) -> usize {
+        self.asked.lock().unwrap().len()
+    }
+}
+
+#[async_trait::async_trait]
+impl ApprovalHandler for Answer {
+    async fn decide(&self, kind: ApprovalKind, summary: &str, _body: &str) -> ApprovalDecision {
+        self.asked.lock().unwrap().push((kind, summary.to_string()));
+        self.decision.clone()
+    }
+}
+
+pub fn control(approvals: Arc<dyn ApprovalHandler>) -> TurnControl {
+    TurnControl {
+        cancel: CancellationToken::new(),
+        approvals,
+        max_turns: Some(20),
+    }
+}
+
+/// Runs one turn with auto-approval, returning its result and every event.
+pub async fn turn(
+    session: &mut AgentSession,
+    input: &str,
+) -> (Result<TurnOutcome, AgentError>, Vec<AgentEvent>) {
+    turn_with(session, input, control(Answer::new(ApprovalDecision::Once))).await
+}
+
+pub async fn turn_with(
+    session: &mut AgentSession,
+    input: &str,
+    control: TurnControl,
+) -> (Result<TurnOutcome, AgentError>, Vec<AgentEvent>) {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let result = tokio::time::timeout(TEST_TIMEOUT, session.run_turn(input.into(), tx, control))
+        .await
+        .expect("turn timed out");
+    let mut events = Vec::new();
+    while let Ok(e) = rx.try_recv() {
+        events.push(e);
+    }
+    (result, events)
+}
+
+/// The results of tool calls in `events`: (name, output, is_error).
+pub fn tool_results(events: &[AgentEvent]) -> Vec<(String, String, bool)> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            AgentEvent::ToolCallFinished {
+                name,
+                output,
+                is_error,
+                ..
+            } => Some((name.clone(), output.clone(), *is_error)),
+            _ => None,
+        })
+        .collect()
+}
