@@ -115,7 +115,7 @@ impl ToolSearch for HubSearch {
             })
             .filter(|(score, _)| *score > 0)
             .collect();
-        hits.sort_by(|a, b| b.0.cmp(&a.0));
+        hits.sort_by_key(|h| std::cmp::Reverse(h.0));
         Ok(Value::Array(
             hits.into_iter().take(limit).map(|(_, h)| h).collect(),
         ))
