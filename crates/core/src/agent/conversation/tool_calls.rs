@@ -117,8 +117,8 @@ impl AgentSession {
                 Ok(())
             }
             ApprovalDecision::Deny { reason } => Err(match reason {
-                Some(reason) => format!("the user denied this {} call: {reason}", call.name),
-                None => format!("the user denied this {} call", call.name),
+                Some(reason) => format!("this {} call was denied: {reason}", call.name),
+                None => format!("this {} call was denied", call.name),
             }),
         }
     }

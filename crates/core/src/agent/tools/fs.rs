@@ -39,21 +39,21 @@ pub(crate) fn resolve(root: &Path, path: &str) -> Result<PathBuf, String> {
     let root_real = root
         .canonicalize()
         .map_err(|e| format!("the workspace {} is not readable: {e}", root.display()))?;
-    // Resolve symlinks in the longest prefix that exists.
+    // Resolve symlinks in the longest prefix that exists, then put back
+    // the parts that do not exist yet (a file about to be created).
     let mut existing = clean.as_path();
-    let mut rest = PathBuf::new();
+    let mut missing = Vec::new();
     let real = loop {
-        match existing.canonicalize() {
-            Ok(real) => break real.join(&rest),
-            Err(_) => {
-                let Some(parent) = existing.parent() else {
-                    break clean.clone();
-                };
-                if let Some(name) = existing.file_name() {
-                    rest = Path::new(name).join(&rest);
-                }
+        if let Ok(mut real) = existing.canonicalize() {
+            real.extend(missing.iter().rev());
+            break real;
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                missing.push(name.to_os_string());
                 existing = parent;
             }
+            _ => break clean.clone(),
         }
     };
     if real.starts_with(&root_real) {
