@@ -1,6 +1,8 @@
 //! vtcode core: everything between the front ends and the providers.
 
 pub mod agent;
+pub mod config;
 pub mod events;
 pub mod exec;
 pub mod session;
+pub mod store;

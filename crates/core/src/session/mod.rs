@@ -9,21 +9,22 @@
 mod transcript;
 
 use std::path::Path;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
+
+use crate::store::{Store, StoreError};
 
 pub(crate) use transcript::close_dangling_calls;
 pub use transcript::{INTERRUPTED, TranscriptEntry, replay, summary_message};
 
-const SCHEMA: &str = include_str!("../store/migrations/0002_sessions.sql");
 const FIRST_PROMPT_CHARS: usize = 200;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SessionError {
-    #[error("session store: {0}")]
-    Db(#[from] rusqlite::Error),
+    #[error(transparent)]
+    Store(#[from] StoreError),
     #[error("no session `{0}` in this project; `vtcode sessions list` shows them")]
     NotFound(String),
     #[error("no earlier session in this project to resume; start one without --resume")]
@@ -44,47 +45,39 @@ pub struct SessionInfo {
     pub turns: u32,
 }
 
-/// Handle to the sessions tables; cheap to clone.
+/// Handle to the sessions tables of the project database; cheap to clone.
 #[derive(Clone)]
 pub struct SessionStore {
-    conn: Arc<Mutex<Connection>>,
+    store: Arc<Store>,
 }
 
 impl SessionStore {
-    /// Opens (creating if needed) the sessions tables in the database at
-    /// `path`.
-    pub fn open(path: &Path) -> Result<Self, SessionError> {
-        let conn = Connection::open(path)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        conn.execute_batch(SCHEMA)?;
-        Ok(Self {
-            conn: Arc::new(Mutex::new(conn)),
-        })
+    pub fn new(store: Arc<Store>) -> Self {
+        Self { store }
     }
 
-    fn conn(&self) -> MutexGuard<'_, Connection> {
-        // A panic while holding the lock cannot leave SQLite half-written
-        // (each statement is atomic), so a poisoned lock is still usable.
-        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    /// Opens (creating and migrating if needed) the database at `path`.
+    pub fn open(path: &Path) -> Result<Self, SessionError> {
+        Ok(Self::new(Arc::new(Store::open(path)?)))
     }
 
     pub fn create(&self, id: &str, model: &str, tool_mode: &str) -> Result<(), SessionError> {
         let now = now();
-        self.conn().execute(
-            "INSERT INTO sessions (id, started_at, last_activity, model, tool_mode) VALUES (?1, ?2, ?2, ?3, ?4)",
-            params![id, now, model, tool_mode],
-        )?;
+        self.store.with_conn(|conn| {
+            conn.execute(
+                "INSERT INTO sessions (id, started_at, last_activity, model, tool_mode) VALUES (?1, ?2, ?2, ?3, ?4)",
+                params![id, now, model, tool_mode],
+            )
+        })?;
         Ok(())
     }
 
     pub fn exists(&self, id: &str) -> Result<bool, SessionError> {
-        Ok(self
-            .conn()
-            .query_row("SELECT 1 FROM sessions WHERE id = ?1", [id], |_| Ok(()))
-            .optional()?
-            .is_some())
+        let found = self.store.with_conn(|conn| {
+            conn.query_row("SELECT 1 FROM sessions WHERE id = ?1", [id], |_| Ok(()))
+                .optional()
+        })?;
+        Ok(found.is_some())
     }
 
     /// Commits one entry and updates the session's activity, turn count and
@@ -92,58 +85,67 @@ impl SessionStore {
     pub fn append(&self, id: &str, entry: &TranscriptEntry) -> Result<(), SessionError> {
         let body = serde_json::to_string(entry)?;
         let now = now();
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        tx.execute(
-            "INSERT INTO session_entries (session_id, seq, at, kind, body)
-             VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM session_entries WHERE session_id = ?1), ?2, ?3, ?4)",
-            params![id, now, entry.kind(), body],
-        )?;
-        if let TranscriptEntry::User { content } = entry {
-            let first: String = content.chars().take(FIRST_PROMPT_CHARS).collect();
+        let first_prompt = match entry {
+            TranscriptEntry::User { content } => {
+                Some(content.chars().take(FIRST_PROMPT_CHARS).collect::<String>())
+            }
+            _ => None,
+        };
+        self.store.with_conn(|conn| {
+            let tx = conn.unchecked_transaction()?;
             tx.execute(
-                "UPDATE sessions SET turns = turns + 1, first_prompt = COALESCE(first_prompt, ?2) WHERE id = ?1",
-                params![id, first],
+                "INSERT INTO session_entries (session_id, seq, at, kind, body)
+                 VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM session_entries WHERE session_id = ?1), ?2, ?3, ?4)",
+                params![id, now, entry.kind(), body],
             )?;
-        }
-        tx.execute(
-            "UPDATE sessions SET last_activity = ?2 WHERE id = ?1",
-            params![id, now],
-        )?;
-        tx.commit()?;
+            if let Some(first) = &first_prompt {
+                tx.execute(
+                    "UPDATE sessions SET turns = turns + 1, first_prompt = COALESCE(first_prompt, ?2) WHERE id = ?1",
+                    params![id, first],
+                )?;
+            }
+            tx.execute(
+                "UPDATE sessions SET last_activity = ?2 WHERE id = ?1",
+                params![id, now],
+            )?;
+            tx.commit()
+        })?;
         Ok(())
     }
 
     /// Every session, most recently active first.
     pub fn list(&self) -> Result<Vec<SessionInfo>, SessionError> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare(
-            "SELECT id, started_at, last_activity, model, tool_mode, first_prompt, turns
-             FROM sessions ORDER BY last_activity DESC, rowid DESC",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(SessionInfo {
-                id: r.get(0)?,
-                started_at: r.get(1)?,
-                last_activity: r.get(2)?,
-                model: r.get(3)?,
-                tool_mode: r.get(4)?,
-                first_prompt: r.get(5)?,
-                turns: r.get(6)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        Ok(self.store.with_conn(|conn| {
+            let mut stmt = conn.prepare(
+                "SELECT id, started_at, last_activity, model, tool_mode, first_prompt, turns
+                 FROM sessions ORDER BY last_activity DESC, rowid DESC",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok(SessionInfo {
+                    id: r.get(0)?,
+                    started_at: r.get(1)?,
+                    last_activity: r.get(2)?,
+                    model: r.get(3)?,
+                    tool_mode: r.get(4)?,
+                    first_prompt: r.get(5)?,
+                    turns: r.get(6)?,
+                })
+            })?;
+            rows.collect::<Result<Vec<_>, _>>()
+        })?)
     }
 
     /// The most recently active session, for `--resume` without an id.
     pub fn latest(&self) -> Result<String, SessionError> {
-        self.conn()
-            .query_row(
-                "SELECT id FROM sessions ORDER BY last_activity DESC, rowid DESC LIMIT 1",
-                [],
-                |r| r.get(0),
-            )
-            .optional()?
+        self.store
+            .with_conn(|conn| {
+                conn.query_row(
+                    "SELECT id FROM sessions ORDER BY last_activity DESC, rowid DESC LIMIT 1",
+                    [],
+                    |r| r.get(0),
+                )
+                .optional()
+            })?
             .ok_or(SessionError::NoneToResume)
     }
 
@@ -152,12 +154,12 @@ impl SessionStore {
         if !self.exists(id)? {
             return Err(SessionError::NotFound(id.to_string()));
         }
-        let conn = self.conn();
-        let mut stmt =
-            conn.prepare("SELECT body FROM session_entries WHERE session_id = ?1 ORDER BY seq")?;
-        let bodies = stmt
-            .query_map([id], |r| r.get::<_, String>(0))?
-            .collect::<Result<Vec<_>, _>>()?;
+        let bodies = self.store.with_conn(|conn| {
+            let mut stmt = conn
+                .prepare("SELECT body FROM session_entries WHERE session_id = ?1 ORDER BY seq")?;
+            let rows = stmt.query_map([id], |r| r.get::<_, String>(0))?;
+            rows.collect::<Result<Vec<_>, _>>()
+        })?;
         Ok(bodies
             .iter()
             .map(|b| serde_json::from_str(b))

@@ -1,7 +1,7 @@
 -- Agent sessions: one row per conversation, and every message, tool call,
 -- error and compaction in the order it happened, committed as it happens so
 -- a crash loses nothing that was written.
-CREATE TABLE IF NOT EXISTS sessions (
+CREATE TABLE sessions (
     id            TEXT PRIMARY KEY,
     started_at    TEXT NOT NULL,
     last_activity TEXT NOT NULL,
@@ -11,9 +11,9 @@ CREATE TABLE IF NOT EXISTS sessions (
     turns         INTEGER NOT NULL DEFAULT 0
 );
 
-CREATE INDEX IF NOT EXISTS sessions_by_activity ON sessions (last_activity);
+CREATE INDEX sessions_by_activity ON sessions (last_activity);
 
-CREATE TABLE IF NOT EXISTS session_entries (
+CREATE TABLE session_entries (
     session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
     seq        INTEGER NOT NULL,
     at         TEXT NOT NULL,

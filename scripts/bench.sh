@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Runs every benchmark and writes docs/benchmarks.md: the machine, the date,
+# and one section per bench target (each prints its own markdown section).
+# Needs what the tests need (run scripts/test.sh once first, or at least
+# scripts/setup-venv.sh and scripts/build-sandbox-image.sh).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+export VTCODE_TEST_PYTHON="${VTCODE_TEST_PYTHON:-${VTCODE_VENV:-$root/.venv}/bin/python}"
+out="$root/docs/benchmarks.md"
+sections="$(mktemp -d)"
+trap 'rm -rf "$sections"' EXIT
+
+# crate:bench pairs, in the order they appear in the report.
+benches=(
+  "vtcode-core:catalog"
+  "vtcode-mcp:connect"
+  "vtcode-sandbox:exec"
+  "vtcode-core:tokens"
+  "vtcode-tui:render"
+)
+for entry in "${benches[@]}"; do
+  crate="${entry%%:*}"; bench="${entry##*:}"
+  echo "bench: $crate $bench" >&2
+  cargo bench --locked -q -p "$crate" --bench "$bench" > "$sections/$bench.md"
+done
+
+cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+{
+  echo "# Benchmarks"
+  echo
+  echo "Written by \`scripts/bench.sh\`; do not edit by hand."
+  echo
+  echo "- Date: $(date -u +%Y-%m-%d)"
+  echo "- Machine: $(nproc) cores (${cpu:-unknown CPU}), $(free -g | awk '/Mem:/ {print $2}') GiB RAM, $(uname -sr)"
+  echo "- Docker: $(docker version --format '{{.Server.Version}}' 2>/dev/null || echo 'not available')"
+  echo "- Rust: $(rustc --version)"
+  for entry in "${benches[@]}"; do
+    echo
+    cat "$sections/${entry##*:}.md"
+  done
+} > "$out"
+echo "wrote $out" >&2
