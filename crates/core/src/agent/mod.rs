@@ -24,40 +24,15 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
 pub use approvals::{ApprovalHandler, DenyAll};
 pub use conversation::{AgentSession, CompactionReport, SessionMode, StopReason, TurnOutcome};
 pub use vtcode_llm::ToolSpec;
 
+pub use crate::config::{ApprovalMode, ToolMode};
+
 use crate::session::{SessionError, SessionStore};
-
-/// Which tools the model is given.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ToolMode {
-    /// `search_tools` + `execute_code` + coding tools; MCP data stays in the
-    /// sandbox.
-    #[default]
-    Code,
-    /// Every MCP tool as a function with raw results.
-    Direct,
-}
-
-/// When the user is asked before a tool runs.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ApprovalMode {
-    /// Never ask.
-    Auto,
-    /// Ask before `apply_patch`, and before `run_shell` when the workspace
-    /// is mounted writable.
-    #[default]
-    AskWrites,
-    /// Ask before every tool that acts: patches, commands, code, MCP calls.
-    AskAll,
-}
 
 /// Ranks the tool catalog for `search_tools`.
 #[async_trait::async_trait]

@@ -196,11 +196,7 @@ impl AgentSession {
     fn record(&mut self, entry: TranscriptEntry) -> Result<(), AgentError> {
         if let Some(store) = &self.deps.sessions {
             if !self.created {
-                let mode = match self.deps.tool_mode {
-                    ToolMode::Code => "code",
-                    ToolMode::Direct => "direct",
-                };
-                store.create(&self.id, &self.deps.model, mode)?;
+                store.create(&self.id, &self.deps.model, self.deps.tool_mode.as_str())?;
                 self.created = true;
             }
             store.append(&self.id, &entry)?;
