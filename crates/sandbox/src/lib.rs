@@ -11,6 +11,24 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+mod assets;
+mod docker;
+mod engine;
+mod exec;
+mod image;
+mod pool;
+mod process;
+mod runner;
+mod select;
+mod settings;
+
+pub use docker::{DockerSandbox, connect as connect_docker};
+pub use image::{DEFAULT_IMAGE, HASH_LABEL, ImageStatus, build_image, image_status};
+pub use pool::PoolStatus;
+pub use process::ProcessSandbox;
+pub use select::{SandboxStatus, Selected, prune, sandbox_status, select_backend};
+pub use settings::{Backend, SandboxSettings};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Language {
@@ -137,11 +155,28 @@ pub trait Sandbox: Send + Sync {
         host: std::sync::Arc<dyn ToolHost>,
         on_output: Option<OutputSink>,
     ) -> Result<ExecResult, SandboxError>;
+
+    /// Ready, busy and target runners of the warm pool.
+    fn pool_status(&self) -> Option<PoolStatus> {
+        None
+    }
+
+    /// Fills the warm pool now and waits until it is full.
+    async fn warm(&self) -> Result<Option<PoolStatus>, SandboxError> {
+        Ok(None)
+    }
 }
 
 /// A failure of the sandbox itself (not of the program it ran).
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {
+    /// The backend cannot run at all (no engine, no interpreter).
     #[error("{0}")]
     Unavailable(String),
+    /// The sandbox image is missing or could not be built.
+    #[error("{0}")]
+    Image(String),
+    /// A runner could not be started or failed mid-conversation.
+    #[error("sandbox runner: {0}")]
+    Runner(String),
 }

@@ -1,0 +1,87 @@
+'use strict';
+// Runs one JavaScript program in a fresh Node process started by the
+// resident runner's fork. The program is a classic script, so the value of
+// its last expression statement is its completion value; a program that uses
+// top-level `await` (or `return`) runs as the body of an async function
+// instead. The result is the `result` binding if the program made one, else
+// that value, awaited when it is a Promise.
+
+const fs = require('fs');
+const path = require('path');
+const vm = require('vm');
+const Module = require('module');
+
+const here = __dirname;
+const sdk = process.env.VTCODE_SDK || '';
+process.env.NODE_PATH = [here, sdk].filter(Boolean).join(path.delimiter);
+Module._initPaths();
+
+let code = process.env.VTCODE_CODE || '';
+if (process.env.VTCODE_CODE_FILE) code = fs.readFileSync(process.env.VTCODE_CODE_FILE, 'utf8');
+delete process.env.VTCODE_CODE;
+delete process.env.VTCODE_CODE_FILE;
+process.env.VTCODE_BRIDGE = '1';
+
+const bridge = require('_vtcode');
+globalThis._vtcode = bridge;
+globalThis.ToolError = bridge.ToolError;
+globalThis.require = Module.createRequire(path.join(process.cwd(), 'program.js'));
+
+function toJson(value) {
+  if (value === undefined) return null;
+  try {
+    const text = JSON.stringify(value);
+    return text === undefined ? null : JSON.parse(text);
+  } catch (_) {
+    return String(value);
+  }
+}
+
+const NOT_AN_EXPRESSION = /^(const|let|var|if|else|for|while|do|function|async function|class|return|try|catch|finally|throw|switch|import|export|\}|\/\/)/;
+
+function asyncBody(source) {
+  const wrap = (body) => new vm.Script('(async () => {\n' + body + '\n})()', { filename: 'program.js', lineOffset: -1 });
+  const pick = 'return typeof result !== "undefined" ? result : __value;';
+  const lines = source.replace(/\s+$/, '').split('\n');
+  const last = lines[lines.length - 1].trim().replace(/;$/, '');
+  if (last && !NOT_AN_EXPRESSION.test(last)) {
+    try {
+      return wrap(lines.slice(0, -1).join('\n') + '\nconst __value = (' + last + ');\n' + pick);
+    } catch (_) {
+      // Not an expression after all: run it as written.
+    }
+  }
+  return wrap(source + '\n;const __value = undefined;\n' + pick);
+}
+
+function compile(source) {
+  try {
+    return new vm.Script(source, { filename: 'program.js' });
+  } catch (err) {
+    if (!(err instanceof SyntaxError) || !/await|return/.test(err.message)) throw err;
+    return asyncBody(source);
+  }
+}
+
+function finish(status, result) {
+  bridge._send({ t: 'done', status, result });
+  process.exit(status === 'ok' ? 0 : 1);
+}
+
+async function main() {
+  let value = compile(code).runInThisContext();
+  if (value && typeof value.then === 'function') value = await value;
+  const named = vm.runInThisContext('typeof result !== "undefined" ? result : undefined');
+  if (named !== undefined) value = named;
+  finish('ok', toJson(value));
+}
+
+process.on('unhandledRejection', (err) => {
+  process.stderr.write(String((err && err.stack) || err) + '\n');
+  finish('error', null);
+});
+
+main().catch((err) => {
+  process.stderr.write(String((err && err.stack) || err) + '\n');
+  finish('error', null);
+});
