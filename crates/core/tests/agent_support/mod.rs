@@ -9,19 +9,23 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use vtcode_core::agent::{
     AgentDeps, AgentError, AgentSession, ApprovalHandler, ApprovalMode, DirectTools, ToolMode,
     ToolSearch, TurnControl, TurnOutcome,
 };
+use vtcode_core::catalog::{CatalogTool, DetailLevel, ToolCatalog, unwrap_result};
 use vtcode_core::events::{AgentEvent, ApprovalDecision, ApprovalKind};
 use vtcode_core::session::SessionStore;
 use vtcode_llm::testing::ScriptedServer;
 use vtcode_llm::{ProviderKind, ProviderSettings, RetryPolicy, ToolSpec, build_provider};
 use vtcode_mcp::{HubOptions, McpHub, ServerSpec};
-use vtcode_sandbox::{ExecRequest, ExecResult, Sandbox, SandboxError, ToolCallError, ToolHost};
+use vtcode_sandbox::{
+    Backend, DockerSandbox, ExecRequest, ExecResult, Mounts, ProcessSandbox, Sandbox, SandboxError,
+    SandboxSettings, ToolCallError, ToolHost,
+};
 
 /// Upper bound for any one test, so nothing hangs CI.
 pub const TEST_TIMEOUT: Duration = Duration::from_secs(180);
@@ -79,46 +83,37 @@ pub async fn start_hub(specs: Vec<ServerSpec>, log_dir: &Path) -> Arc<McpHub> {
     Arc::new(hub)
 }
 
-/// Word-overlap search over the hub's live tool list.
-pub struct HubSearch(pub Arc<McpHub>);
+/// The hub's live tools as a catalog (what the front end builds).
+pub fn catalog_of(hub: &McpHub) -> ToolCatalog {
+    ToolCatalog::new(
+        hub.tools()
+            .into_iter()
+            .map(|t| CatalogTool {
+                server: t.server,
+                name: t.name,
+                title: t.title,
+                description: t.description,
+                input_schema: t.input_schema,
+                output_schema: t.output_schema,
+                annotations: t.annotations,
+                builtin: false,
+            })
+            .collect(),
+    )
+}
+
+/// `search_tools` over the real catalog search.
+pub struct CatalogSearch(pub Arc<ToolCatalog>);
 
 #[async_trait::async_trait]
-impl ToolSearch for HubSearch {
+impl ToolSearch for CatalogSearch {
     async fn search(&self, query: &str, detail: &str, limit: usize) -> Result<Value, String> {
-        let words: Vec<String> = query
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| w.len() > 2)
-            .map(str::to_lowercase)
-            .collect();
-        let mut hits: Vec<(usize, Value)> = self
+        let detail: DetailLevel = detail.parse().map_err(|e| format!("{e}"))?;
+        let hits = self
             .0
-            .tools()
-            .into_iter()
-            .map(|t| {
-                let text = format!(
-                    "{} {} {}",
-                    t.name.replace('_', " "),
-                    t.description.clone().unwrap_or_default(),
-                    t.input_schema
-                )
-                .to_lowercase();
-                let score = words.iter().filter(|w| text.contains(w.as_str())).count();
-                let mut hit = json!({"server": t.server, "name": t.name});
-                if detail != "name" {
-                    hit["description"] = json!(t.description.unwrap_or_default());
-                }
-                if detail == "full" {
-                    hit["input_schema"] = t.input_schema;
-                    hit["output_schema"] = t.output_schema.unwrap_or(Value::Null);
-                }
-                (score, hit)
-            })
-            .filter(|(score, _)| *score > 0)
-            .collect();
-        hits.sort_by_key(|h| std::cmp::Reverse(h.0));
-        Ok(Value::Array(
-            hits.into_iter().take(limit).map(|(_, h)| h).collect(),
-        ))
+            .search(query, detail, limit)
+            .map_err(|e| e.to_string())?;
+        serde_json::to_value(hits).map_err(|e| e.to_string())
     }
 }
 
@@ -157,8 +152,9 @@ impl DirectTools for HubDirect {
 }
 
 /// The bridge's host side over the hub: structured content (unwrapped
-/// from a lone `result`), else the text parsed as JSON, else the text.
-pub struct HubHost(pub Arc<McpHub>);
+/// from the single-`result` wrapper), else the text parsed as JSON, else
+/// the text.
+pub struct HubHost(pub Arc<McpHub>, pub Arc<ToolCatalog>);
 
 #[async_trait::async_trait]
 impl ToolHost for HubHost {
@@ -180,11 +176,13 @@ impl ToolHost for HubHost {
                 message: out.text(),
             });
         }
+        let schema = self
+            .1
+            .get(server, tool)
+            .and_then(|t| t.output_schema.clone())
+            .unwrap_or(Value::Null);
         Ok(match out.structured {
-            Some(Value::Object(mut map)) if map.len() == 1 && map.contains_key("result") => {
-                map.remove("result").unwrap_or(Value::Null)
-            }
-            Some(v) => v,
+            Some(v) => unwrap_result(&schema, v),
             None => {
                 let text = out.text();
                 serde_json::from_str(&text).unwrap_or(Value::String(text))
@@ -219,6 +217,7 @@ pub struct Env {
     pub dir: tempfile::TempDir,
     pub server: ScriptedServer,
     pub hub: Arc<McpHub>,
+    pub catalog: Arc<ToolCatalog>,
     pub store: SessionStore,
 }
 
@@ -230,11 +229,62 @@ impl Env {
         let server = scripted(turns);
         let hub = records_hub(&dir.path().join("logs")).await;
         let store = SessionStore::open(&dir.path().join("vtcode.db")).unwrap();
+        let catalog = Arc::new(catalog_of(&hub));
+        vtcode_core::sdk::generate(
+            &catalog,
+            vtcode_core::sdk::SdkLanguage::Python,
+            &dir.path().join("sdk"),
+        )
+        .unwrap();
         Self {
             dir,
             server,
             hub,
+            catalog,
             store,
+        }
+    }
+
+    pub fn mounts(&self) -> Mounts {
+        Mounts {
+            workspace: Some(self.workspace()),
+            workspace_writable: false,
+            state: None,
+            sdk: Some(self.dir.path().join("sdk")),
+        }
+    }
+
+    /// A real sandbox of `backend` with this test's mounts. Docker needs
+    /// the image (`scripts/build-sandbox-image.sh`) and fails, never skips,
+    /// without an engine.
+    pub async fn sandbox(&self, backend: Backend) -> Arc<dyn Sandbox> {
+        let settings = SandboxSettings {
+            backend,
+            pool_size: 1,
+            timeout: Duration::from_secs(10),
+            tool_timeout: Duration::from_secs(20),
+            output_bytes: 64 * 1024,
+            mounts: self.mounts(),
+            project: Some("vtcode-agent-tests".into()),
+            ..SandboxSettings::default()
+        };
+        match backend {
+            Backend::Docker => {
+                if let Err(e) = vtcode_sandbox::connect_docker().await {
+                    panic!("this test needs a Docker engine: {e}");
+                }
+                vtcode_sandbox::build_image(vtcode_sandbox::DEFAULT_IMAGE, &|line| {
+                    eprintln!("{line}")
+                })
+                .await
+                .expect("building the sandbox image");
+                Arc::new(
+                    DockerSandbox::start(settings)
+                        .await
+                        .expect("docker sandbox"),
+                )
+            }
+            _ => Arc::new(ProcessSandbox::start(settings).expect("process sandbox")),
         }
     }
 
@@ -274,15 +324,10 @@ impl Env {
             tool_mode: mode,
             approval,
             sandbox,
-            tool_host: Arc::new(HubHost(self.hub.clone())),
-            mounts: vtcode_sandbox::Mounts {
-                workspace: Some(self.workspace()),
-                workspace_writable: false,
-                state: None,
-                sdk: None,
-            },
+            tool_host: Arc::new(HubHost(self.hub.clone(), self.catalog.clone())),
+            mounts: self.mounts(),
             exec_timeout: Duration::from_secs(10),
-            search: Arc::new(HubSearch(self.hub.clone())),
+            search: Arc::new(CatalogSearch(self.catalog.clone())),
             direct_tools: Arc::new(HubDirect(self.hub.clone())),
             workspace_root: self.workspace(),
             sessions: Some(self.store.clone()),
@@ -365,4 +410,55 @@ pub fn tool_results(events: &[AgentEvent]) -> Vec<(String, String, bool)> {
             _ => None,
         })
         .collect()
+}
+
+/// The question of the data-heavy task.
+pub const RECORDS_TASK: &str =
+    "How many shipped EMEA orders are there, what is their revenue, and which product earned most?";
+/// The scripted model's closing answer to it.
+pub const RECORDS_ANSWER: &str = "I aggregated the shipped EMEA orders from the records server.";
+
+/// The scripted model's side of the data-heavy task in `mode`: in code mode
+/// it finds the tool, then sends the program in
+/// tests/fixtures/llm/scripts/records_program.py; in direct mode it calls
+/// the tool and reads the raw result.
+pub fn records_task_script(mode: ToolMode) -> Value {
+    match mode {
+        ToolMode::Code => {
+            let program = std::fs::read_to_string(
+                repo_root().join("tests/fixtures/llm/scripts/records_program.py"),
+            )
+            .unwrap();
+            serde_json::json!([
+                {"tool_calls": [{"id": "s1", "name": "search_tools", "arguments": {"query": "list sales records", "detail_level": "full", "limit": 3}}]},
+                {"tool_calls": [{"id": "e1", "name": "execute_code", "arguments": {"language": "python", "code": program}}]},
+                {"text": RECORDS_ANSWER}
+            ])
+        }
+        ToolMode::Direct => serde_json::json!([
+            {"tool_calls": [{"id": "d1", "name": "records__list_records", "arguments": {}}]},
+            {"text": RECORDS_ANSWER}
+        ]),
+    }
+}
+
+/// What the program should find, computed here from the server's own data.
+pub async fn records_expected(hub: &McpHub) -> (u64, f64) {
+    let out = hub
+        .call_tool("records", "list_records", serde_json::json!({}))
+        .await
+        .unwrap();
+    let text = out.text();
+    let data: Value = out
+        .structured
+        .unwrap_or_else(|| serde_json::from_str(&text).unwrap());
+    let data = data.get("result").cloned().unwrap_or(data);
+    let rows: Vec<&Value> = data["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["region"] == "emea" && r["status"] == "shipped")
+        .collect();
+    let revenue: f64 = rows.iter().map(|r| r["total"].as_f64().unwrap()).sum();
+    (rows.len() as u64, (revenue * 100.0).round() / 100.0)
 }
