@@ -18,6 +18,9 @@ use crate::agent::prompt::COMPACT;
 const TRIGGER_PERCENT: u64 = 75;
 /// ...keeping at most this share of it verbatim.
 const KEEP_PERCENT: u64 = 25;
+/// Summarising less than this share of the window (in percent) frees too
+/// little to be worth a model call.
+const MIN_GAIN_PERCENT: u64 = 10;
 /// Each message is shown to the summariser cut to this many bytes.
 const MESSAGE_BYTES: usize = 4000;
 
@@ -29,10 +32,22 @@ pub(crate) fn keep_budget(window: u64) -> u64 {
     window.saturating_mul(KEEP_PERCENT) / 100
 }
 
+/// Largest tool result, in bytes, for a context window of `window` tokens:
+/// about half the window, so one result can never fill it alone.
+pub(crate) fn max_result_bytes(window: u64) -> usize {
+    usize::try_from(window.saturating_mul(2)).unwrap_or(usize::MAX)
+}
+
 /// Index of the first message to keep verbatim: the earliest non-tool
 /// message whose suffix fits `keep`, or failing that the last non-tool
-/// message. `None` when there is nothing before it to summarise.
-pub(crate) fn split_point(messages: &[Message], tokens: &[u64], keep: u64) -> Option<usize> {
+/// message. `None` when what lies before it is too small to be worth
+/// summarising.
+pub(crate) fn split_point(
+    messages: &[Message],
+    tokens: &[u64],
+    keep: u64,
+    window: u64,
+) -> Option<usize> {
     let mut suffix = 0u64;
     let mut best = None;
     for i in (0..messages.len()).rev() {
@@ -45,7 +60,9 @@ pub(crate) fn split_point(messages: &[Message], tokens: &[u64], keep: u64) -> Op
         }
         best = Some(i);
     }
-    best.filter(|&i| i > 0)
+    let split = best.filter(|&i| i > 0)?;
+    let gain: u64 = tokens.iter().take(split).sum();
+    (gain >= window.saturating_mul(MIN_GAIN_PERCENT) / 100).then_some(split)
 }
 
 /// The messages as plain text for the summariser, newest kept when the
@@ -173,11 +190,22 @@ mod tests {
         };
         let messages = vec![user("a"), call.clone(), result.clone(), call, result];
         // Only the last call+result fit: split lands on that call, not its result.
-        assert_eq!(split_point(&messages, &[10, 10, 10, 10, 10], 20), Some(3));
+        assert_eq!(
+            split_point(&messages, &[10, 10, 10, 10, 10], 20, 100),
+            Some(3)
+        );
         // Even when nothing fits, the newest call and its result stay.
-        assert_eq!(split_point(&messages, &[10, 10, 10, 10, 500], 20), Some(3));
+        assert_eq!(
+            split_point(&messages, &[10, 10, 10, 10, 500], 20, 100),
+            Some(3)
+        );
         // Everything fits: nothing to summarise before index 0.
-        assert_eq!(split_point(&messages, &[1, 1, 1, 1, 1], 100), None);
+        assert_eq!(split_point(&messages, &[1, 1, 1, 1, 1], 100, 100), None);
+        // Summarising 30 tokens of a 1,000-token window is not worth a call.
+        assert_eq!(
+            split_point(&messages, &[10, 10, 10, 10, 10], 20, 1000),
+            None
+        );
     }
 
     #[test]

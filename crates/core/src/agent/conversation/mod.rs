@@ -210,6 +210,13 @@ impl AgentSession {
         Ok(())
     }
 
+    /// Tokens the next request would carry (system prompt, tool specs,
+    /// messages), for a "context used" display.
+    pub fn context_used(&self) -> u64 {
+        let tools = tools::specs(&self.deps, self.deps.tool_mode);
+        self.context_tokens(tokens::tools_tokens(&self.deps.model, &tools))
+    }
+
     fn context_tokens(&self, tools_tokens: u64) -> u64 {
         tokens::text_tokens(&self.deps.model, &self.system)
             + tools_tokens
@@ -452,7 +459,8 @@ impl AgentSession {
             return Ok(());
         }
         let keep = compaction::keep_budget(window);
-        let Some(split) = compaction::split_point(&self.messages, &self.message_tokens, keep)
+        let Some(split) =
+            compaction::split_point(&self.messages, &self.message_tokens, keep, window)
         else {
             return Ok(());
         };

@@ -15,7 +15,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 use vtcode_llm::ToolSpec;
 
-use crate::agent::{AgentDeps, ToolMode};
+use crate::agent::{AgentDeps, ToolMode, compaction};
 use crate::events::AgentEvent;
 
 /// What one tool call hands back.
@@ -131,7 +131,8 @@ pub(crate) async fn dispatch(
             offered.join(", ")
         )),
     };
-    cap(out, ctx.deps.tool_output_bytes)
+    let window_cap = compaction::max_result_bytes(ctx.deps.context_window);
+    cap(out, ctx.deps.tool_output_bytes.min(window_cap))
 }
 
 /// The one-line summary and the full body shown when `name` asks approval.
