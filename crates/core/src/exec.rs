@@ -4,6 +4,9 @@
 //! `json` every [`AgentEvent`] is one JSON line on `out` instead. Nothing
 //! waits for an approval: what would ask is denied, and the denial says how
 //! to allow it. Ctrl-C cancels the turn cleanly (the session is kept).
+//! Every failure is already written (as `error: ...` on `err`, or as an
+//! error event) when `run_exec` returns `Err`: the caller only maps the
+//! result to an exit status.
 
 use std::io::Write;
 
