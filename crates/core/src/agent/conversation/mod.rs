@@ -218,7 +218,8 @@ impl AgentSession {
     }
 
     fn context_tokens(&self, tools_tokens: u64) -> u64 {
-        tokens::text_tokens(&self.deps.model, &self.system)
+        tokens::base_tokens(&self.deps.model)
+            + tokens::system_tokens(&self.deps.model, &self.system)
             + tools_tokens
             + self.message_tokens.iter().sum::<u64>()
     }

@@ -82,24 +82,13 @@ pub(crate) fn parse_arguments(raw: &str) -> Result<Value, String> {
     }
     match serde_json::from_str::<Value>(raw) {
         Ok(v @ Value::Object(_)) => Ok(v),
-        Ok(other) => Err(format!(
-            "the arguments must be one JSON object, got {}; call the tool again with an object",
-            kind_of(&other)
-        )),
+        Ok(_) => Err(
+            "the arguments must be one JSON object (`{...}`); call the tool again with an object"
+                .to_string(),
+        ),
         Err(e) => Err(format!(
             "the arguments were not valid JSON ({e}); call the tool again with one JSON object"
         )),
-    }
-}
-
-fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 
@@ -318,7 +307,11 @@ mod tests {
                 .unwrap_err()
                 .contains("not valid JSON")
         );
-        assert!(parse_arguments("[1]").unwrap_err().contains("an array"));
+        assert!(
+            parse_arguments("[1]")
+                .unwrap_err()
+                .contains("one JSON object")
+        );
         assert_eq!(parse_arguments(" ").unwrap(), json!({}));
     }
 }
