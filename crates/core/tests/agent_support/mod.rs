@@ -296,16 +296,17 @@ impl Env {
         self.deps_with(mode, approval, Arc::new(NoSandbox))
     }
 
-    pub fn deps_with(
-        &self,
-        mode: ToolMode,
-        approval: ApprovalMode,
-        sandbox: Arc<dyn Sandbox>,
-    ) -> AgentDeps {
-        let provider = build_provider(ProviderSettings {
-            provider: ProviderKind::OpenAi,
+    /// A client of the scripted server speaking `kind`'s API, with short
+    /// retry backoffs.
+    pub fn provider(&self, kind: ProviderKind) -> Arc<dyn vtcode_llm::LlmProvider> {
+        let base_url = match kind {
+            ProviderKind::OpenAi => self.server.openai_base_url(),
+            ProviderKind::Anthropic => self.server.anthropic_base_url(),
+        };
+        build_provider(ProviderSettings {
+            provider: kind,
             model: "scripted-model".into(),
-            base_url: Some(self.server.openai_base_url()),
+            base_url: Some(base_url),
             api_key: None,
             max_tokens: None,
             temperature: None,
@@ -316,7 +317,16 @@ impl Env {
                 max_retry_after: Duration::from_secs(5),
             },
         })
-        .unwrap();
+        .unwrap()
+    }
+
+    pub fn deps_with(
+        &self,
+        mode: ToolMode,
+        approval: ApprovalMode,
+        sandbox: Arc<dyn Sandbox>,
+    ) -> AgentDeps {
+        let provider = self.provider(ProviderKind::OpenAi);
         AgentDeps {
             provider,
             model: "scripted-model".into(),
