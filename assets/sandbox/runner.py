@@ -12,6 +12,7 @@ program costs its child, never the slot.
 """
 
 import ast
+import codecs
 import json
 import os
 import selectors
@@ -201,6 +202,8 @@ class Execution:
         self.deadline = time.monotonic() + req.get("timeout_ms", 30000) / 1000.0
         self.cap = int(req.get("output_bytes") or 1 << 20)
         self.sent = {"o": 0, "e": 0}
+        # Chunks may split a multi-byte character; decoders carry the rest.
+        self.decoders = {tag: codecs.getincrementaldecoder("utf-8")("replace") for tag in "oe"}
         self.status = None
         self.result = None
         self.oom_before = oom_kills()
@@ -271,7 +274,9 @@ class Execution:
                     if room > 0:
                         part = chunk[:room]
                         self.sent[tag] += len(part)
-                        send({"t": "out", "s": tag, "d": part.decode("utf-8", "replace")})
+                        text = self.decoders[tag].decode(part)
+                        if text:
+                            send({"t": "out", "s": tag, "d": text})
                     if len(chunk) > room:
                         self.sent[tag] = self.cap + 1
                         self.kill("output_limit")
@@ -370,6 +375,14 @@ def reap_leftovers():
                     count += 1
                 except OSError:
                     pass
+    elif os.environ.get("VTCODE_SIGNAL_SCOPED") == "1":
+        # Landlock confines our signals to this sandbox, so "everyone we may
+        # signal" is exactly what the program left running. (kill(-1) also
+        # succeeds when every target refused, so it cannot count them.)
+        try:
+            os.kill(-1, signal.SIGKILL)
+        except OSError:
+            pass
     deadline = time.monotonic() + 1.0
     while True:
         try:

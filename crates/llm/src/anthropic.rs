@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 
 use crate::settings::ProviderSettings;
 use crate::sse::SseEvent;
-use crate::transport::{Decoder, Endpoint, spawn_stream, truncate};
+use crate::transport::{Decoder, Endpoint, json_decimal, spawn_stream, truncate};
 use crate::{ChatRequest, LlmError, LlmEvent, LlmProvider, LlmStream, Message, ToolCall, Usage};
 
 const API_VERSION: &str = "2023-06-01";
@@ -30,17 +30,19 @@ const DEFAULT_MAX_TOKENS: u32 = 4096;
 pub struct AnthropicProvider {
     settings: ProviderSettings,
     endpoint: Endpoint,
+    models_url: String,
 }
 
 impl AnthropicProvider {
     pub fn new(settings: ProviderSettings) -> Result<Self, LlmError> {
         let base = settings.endpoint_base();
         // Accept both `https://api.anthropic.com` and `.../v1`.
-        let url = if base.ends_with("/v1") {
-            format!("{base}/messages")
+        let api = if base.ends_with("/v1") {
+            base
         } else {
-            format!("{base}/v1/messages")
+            format!("{base}/v1")
         };
+        let (url, models_url) = (format!("{api}/messages"), format!("{api}/models"));
         let mut headers = HeaderMap::new();
         headers.insert("anthropic-version", HeaderValue::from_static(API_VERSION));
         if let Some(key) = settings.key() {
@@ -52,6 +54,7 @@ impl AnthropicProvider {
         }
         Ok(Self {
             endpoint: Endpoint::new(url, headers, settings.retry)?,
+            models_url,
             settings,
         })
     }
@@ -64,22 +67,18 @@ impl LlmProvider for AnthropicProvider {
     }
 
     async fn stream(&self, request: ChatRequest) -> Result<LlmStream, LlmError> {
-        let model = if request.model.is_empty() {
-            &self.settings.model
-        } else {
-            &request.model
-        };
+        let resolved = self.settings.resolve(&request);
         let mut body = json!({
-            "model": model,
-            "max_tokens": request.max_tokens.or(self.settings.max_tokens).unwrap_or(DEFAULT_MAX_TOKENS),
+            "model": resolved.model,
+            "max_tokens": resolved.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS),
             "messages": wire_messages(&request.messages),
             "stream": true,
         });
         if !request.system.is_empty() {
             body["system"] = json!(request.system);
         }
-        if let Some(temperature) = request.temperature.or(self.settings.temperature) {
-            body["temperature"] = json!(temperature);
+        if let Some(temperature) = resolved.temperature {
+            body["temperature"] = json_decimal(temperature);
         }
         if !request.tools.is_empty() {
             body["tools"] = request
@@ -92,12 +91,18 @@ impl LlmProvider for AnthropicProvider {
         let response = endpoint.connect().await?;
         Ok(spawn_stream(endpoint, response, EventDecoder::default))
     }
+
+    async fn list_models(&self) -> Result<Vec<String>, LlmError> {
+        self.endpoint.get(self.models_url.clone()).model_ids().await
+    }
 }
 
 fn wire_messages(messages: &[Message]) -> Vec<Value> {
     let mut wire: Vec<(&str, Vec<Value>)> = Vec::new();
     for message in messages {
         let (role, blocks) = match message {
+            // The API rejects empty text blocks.
+            Message::User { content } if content.is_empty() => continue,
             Message::User { content } => ("user", vec![json!({"type": "text", "text": content})]),
             Message::Assistant {
                 content,

@@ -109,6 +109,9 @@ pub enum LlmEvent {
     Usage {
         usage: Usage,
     },
+    /// The reply is complete. `stop_reason` is the provider's own word:
+    /// `stop`, `length`, `tool_calls` (OpenAI-compatible) or `end_turn`,
+    /// `max_tokens`, `tool_use` (Anthropic).
     Done {
         stop_reason: Option<String>,
     },
@@ -121,4 +124,11 @@ pub trait LlmProvider: Send + Sync {
     /// Short name for status lines, e.g. `openai` or `anthropic`.
     fn name(&self) -> &str;
     async fn stream(&self, request: ChatRequest) -> Result<LlmStream, LlmError>;
+
+    /// The models the endpoint offers. A cheap authenticated call that
+    /// checks the key, the URL and (by membership) the model name without
+    /// spending tokens; empty when a provider cannot list.
+    async fn list_models(&self) -> Result<Vec<String>, LlmError> {
+        Ok(Vec::new())
+    }
 }

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::anthropic::AnthropicProvider;
 use crate::openai::OpenAiProvider;
 use crate::retry::RetryPolicy;
-use crate::{LlmError, LlmProvider};
+use crate::{ChatRequest, LlmError, LlmProvider};
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -113,6 +113,20 @@ impl ProviderSettings {
             .to_string()
     }
 
+    /// What `request` asks for, with these settings filling what it leaves
+    /// unset.
+    pub(crate) fn resolve<'a>(&'a self, request: &'a ChatRequest) -> Resolved<'a> {
+        Resolved {
+            model: if request.model.is_empty() {
+                &self.model
+            } else {
+                &request.model
+            },
+            max_tokens: request.max_tokens.or(self.max_tokens),
+            temperature: request.temperature.or(self.temperature),
+        }
+    }
+
     /// The key to send, if any (empty counts as none).
     pub(crate) fn key(&self) -> Option<&str> {
         self.api_key
@@ -120,6 +134,13 @@ impl ProviderSettings {
             .map(str::trim)
             .filter(|k| !k.is_empty())
     }
+}
+
+/// A request's model and sampling after defaults.
+pub(crate) struct Resolved<'a> {
+    pub model: &'a str,
+    pub max_tokens: Option<u32>,
+    pub temperature: Option<f32>,
 }
 
 /// Builds the provider `settings` describe.

@@ -8,7 +8,8 @@
 //! through a channel. A body that ends before the decoder saw the API's final
 //! event is a cut: if nothing reached the caller yet the whole request is
 //! sent again, otherwise the caller gets [`LlmError::StreamCut`], so a partial
-//! reply is never mistaken for a complete one.
+//! reply is never mistaken for a complete one. A body-less endpoint is a
+//! GET with the same headers and retries (model listing).
 
 use std::time::{Duration, SystemTime};
 
@@ -51,7 +52,8 @@ pub(crate) struct Endpoint {
     pub client: reqwest::Client,
     pub url: String,
     pub headers: HeaderMap,
-    pub body: serde_json::Value,
+    /// `None` sends a GET (model listing), `Some` a POST of this JSON.
+    pub body: Option<serde_json::Value>,
     pub retry: RetryPolicy,
 }
 
@@ -62,7 +64,7 @@ impl Endpoint {
             client: http_client()?,
             url,
             headers,
-            body: serde_json::Value::Null,
+            body: None,
             retry,
         })
     }
@@ -70,9 +72,39 @@ impl Endpoint {
     /// This endpoint carrying `body`.
     pub fn with_body(&self, body: serde_json::Value) -> Self {
         Self {
-            body,
+            body: Some(body),
             ..self.clone()
         }
+    }
+
+    /// A GET of `url` with this endpoint's headers and retries.
+    pub fn get(&self, url: String) -> Self {
+        Self {
+            url,
+            body: None,
+            ..self.clone()
+        }
+    }
+
+    /// The model ids of a `{"data": [{"id": ...}]}` listing (OpenAI,
+    /// Anthropic, Ollama, vLLM and llama.cpp all answer in this shape).
+    pub async fn model_ids(&self) -> Result<Vec<String>, LlmError> {
+        let listing: serde_json::Value =
+            self.connect()
+                .await?
+                .json()
+                .await
+                .map_err(|e| LlmError::InvalidResponse {
+                    detail: format!("the model list is not JSON: {}", describe(&e)),
+                })?;
+        let data = listing.get("data").and_then(|d| d.as_array());
+        let data = data.ok_or_else(|| LlmError::InvalidResponse {
+            detail: "the model list has no `data` array".into(),
+        })?;
+        Ok(data
+            .iter()
+            .filter_map(|m| m.get("id").and_then(|id| id.as_str()).map(str::to_string))
+            .collect())
     }
 
     /// Sends the request until the API accepts it (2xx) or retrying stops.
@@ -101,13 +133,11 @@ impl Endpoint {
     }
 
     async fn send_once(&self) -> Result<reqwest::Response, (LlmError, Option<Duration>)> {
-        let sent = self
-            .client
-            .post(&self.url)
-            .headers(self.headers.clone())
-            .json(&self.body)
-            .send()
-            .await;
+        let request = match &self.body {
+            Some(body) => self.client.post(&self.url).json(body),
+            None => self.client.get(&self.url),
+        };
+        let sent = request.headers(self.headers.clone()).send().await;
         let response = sent.map_err(|e| (self.unreachable(&e), None))?;
         let status = response.status();
         if status.is_success() {
@@ -179,6 +209,13 @@ fn api_error_message(body: &str) -> Option<String> {
     Some(truncate(&message, MAX_ERROR_MESSAGE))
 }
 
+/// An `f32` setting as the JSON number its decimal text reads as, so a
+/// temperature of 0.7 is sent as 0.7 rather than 0.699999988079071.
+pub(crate) fn json_decimal(value: f32) -> serde_json::Value {
+    let decimal = value.to_string().parse::<f64>().unwrap_or(f64::from(value));
+    serde_json::json!(decimal)
+}
+
 pub(crate) fn truncate(text: &str, max: usize) -> String {
     match text.char_indices().nth(max) {
         Some((cut, _)) => format!("{}…", &text[..cut]),
@@ -211,6 +248,9 @@ pub(crate) fn spawn_stream<D: Decoder>(
             };
             tracing::warn!(url = %endpoint.url, attempt = failed, "re-sending model request: {error}");
             tokio::time::sleep(wait).await;
+            if tx.is_closed() {
+                return;
+            }
             response = match endpoint.connect().await {
                 Ok(response) => response,
                 Err(error) => {

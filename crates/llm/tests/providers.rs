@@ -38,13 +38,16 @@ both_providers!(
     missing_key_names_the_env_var,
     local_endpoint_runs_without_a_key,
     key_never_appears_in_errors,
+    models_are_listed_with_the_key,
 );
 
 async fn text_streams_in_order_then_usage_then_done(kind: ProviderKind) {
     let server = start(json!([
         {"text": "alpha beta gamma delta", "usage": {"prompt_tokens": 42, "completion_tokens": 7}}
     ]));
-    let (events, error) = run(&*provider(kind, &server), ask("hello")).await.unwrap();
+    let mut request = ask("hello");
+    request.temperature = Some(0.7);
+    let (events, error) = run(&*provider(kind, &server), request).await.unwrap();
     assert!(error.is_none(), "{error:?}");
     assert_eq!(text_deltas(&events), ["alpha ", "beta ", "gamma ", "delta"]);
     let n = events.len();
@@ -65,6 +68,8 @@ async fn text_streams_in_order_then_usage_then_done(kind: ProviderKind) {
     ));
     let sent = &model_requests(&server)[0]["body"];
     assert_eq!(sent["stream"], true);
+    assert_eq!(sent["temperature"], 0.7);
+    assert_eq!(sent["max_tokens"], 256);
     match kind {
         ProviderKind::OpenAi => {
             assert_eq!(sent["stream_options"]["include_usage"], true);
@@ -221,23 +226,27 @@ async fn rate_limit_reported_when_retries_run_out(kind: ProviderKind) {
     assert_eq!(model_requests(&server).len(), 3);
 }
 
-async fn server_error_then_success(kind: ProviderKind) {
-    let server = start(json!([{"status": 500}, {"status": 503}, {"text": "recovered"}]));
+/// The request succeeds on the attempt after `faults` (one turn each), and
+/// nothing of the failed attempts reaches the caller.
+async fn recovers_after(kind: ProviderKind, faults: Value) {
+    let mut script = faults.as_array().unwrap().clone();
+    let attempts = script.len() + 1;
+    script.push(json!({"text": "recovered reply"}));
+    let server = start(Value::Array(script));
     let (events, error) = run(&*provider(kind, &server), ask("hi")).await.unwrap();
     assert!(error.is_none(), "{error:?}");
-    assert_eq!(text_of(&events), "recovered");
-    assert_eq!(model_requests(&server).len(), 3);
+    assert_eq!(text_of(&events), "recovered reply");
+    assert_eq!(model_requests(&server).len(), attempts);
+}
+
+async fn server_error_then_success(kind: ProviderKind) {
+    recovers_after(kind, json!([{"status": 500}, {"status": 503}])).await;
 }
 
 async fn stream_cut_before_any_output_is_retried(kind: ProviderKind) {
     // The first frame (OpenAI: the role chunk; Anthropic: message_start)
     // carries no output, so nothing reached the caller when the cut happens.
-    let server =
-        start(json!([{"text": "lost reply", "cut_after_chunks": 1}, {"text": "whole reply"}]));
-    let (events, error) = run(&*provider(kind, &server), ask("hi")).await.unwrap();
-    assert!(error.is_none(), "{error:?}");
-    assert_eq!(text_of(&events), "whole reply");
-    assert_eq!(model_requests(&server).len(), 2);
+    recovers_after(kind, json!([{"text": "lost reply", "cut_after_chunks": 1}])).await;
 }
 
 async fn stream_cut_after_output_is_reported_not_truncated(kind: ProviderKind) {
@@ -263,14 +272,9 @@ async fn stream_cut_after_output_is_reported_not_truncated(kind: ProviderKind) {
 }
 
 async fn error_inside_the_stream_before_output_is_retried(kind: ProviderKind) {
-    let server = start(json!([
-        {"text": "lost", "stream_error": {"after_chunks": 1, "message": "Overloaded"}},
-        {"text": "second try"}
-    ]));
-    let (events, error) = run(&*provider(kind, &server), ask("hi")).await.unwrap();
-    assert!(error.is_none(), "{error:?}");
-    assert_eq!(text_of(&events), "second try");
-    assert_eq!(model_requests(&server).len(), 2);
+    let fault =
+        json!({"text": "lost", "stream_error": {"after_chunks": 1, "message": "Overloaded"}});
+    recovers_after(kind, json!([fault])).await;
 }
 
 async fn error_inside_the_stream_after_output_is_reported(kind: ProviderKind) {
@@ -343,6 +347,10 @@ async fn unreachable_endpoint_names_the_url(kind: ProviderKind) {
     }
     let shown = error.to_string();
     assert!(
+        shown.contains("refused"),
+        "the cause should be named: {shown}"
+    );
+    assert!(
         shown.contains("base_url") && !shown.contains("sk-unreachable-secret"),
         "{shown}"
     );
@@ -414,4 +422,17 @@ async fn retry_after_longer_than_allowed_is_reported_at_once() {
         other => panic!("expected RateLimited, got {other:?}"),
     }
     assert_eq!(model_requests(&server).len(), 1);
+}
+
+async fn models_are_listed_with_the_key(kind: ProviderKind) {
+    let server = start(json!([]));
+    let models = tokio::time::timeout(TIMEOUT, provider(kind, &server).list_models())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(models, ["scripted-model"]);
+    let requests = server.requests().unwrap();
+    assert_eq!(requests[0]["method"], "GET");
+    assert_eq!(requests[0]["path"], "/v1/models");
+    assert_eq!(requests[0]["has_auth"], true);
 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use reqwest::header::{HeaderName, HeaderValue};
 use rmcp::model::{ClientCapabilities, ClientConfig, Implementation, PaginatedRequestParams, Tool};
-use rmcp::service::{NotificationContext, RunningService};
+use rmcp::service::{ClientInitializeError, NotificationContext, RunningService};
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
 use rmcp::transport::{StreamableHttpClientTransport, TokioChildProcess};
 use rmcp::{ClientHandler, Peer, RoleClient, ServiceExt};
@@ -45,10 +45,25 @@ impl ClientHandler for HubClient {
     }
 }
 
+/// The process group of a stdio server. Servers started through launchers
+/// (`npx`, `uvx`, shell scripts) leave grandchildren that killing the direct
+/// child would orphan, so the whole group is killed when this is dropped.
+/// Its own group also keeps a terminal's Ctrl-C from reaching the servers.
+pub(crate) struct ProcessGroup(nix::unistd::Pid);
+
+impl Drop for ProcessGroup {
+    fn drop(&mut self) {
+        // ESRCH (already gone) is the common, harmless case.
+        let _ = nix::sys::signal::killpg(self.0, nix::sys::signal::Signal::SIGKILL);
+    }
+}
+
 /// A live, initialised connection and what it reported.
 pub(crate) struct Connection {
     pub(crate) running: RunningService<RoleClient, HubClient>,
     pub(crate) stderr: Option<StderrCapture>,
+    /// Killed when the connection is dropped; `None` for HTTP.
+    pub(crate) group: Option<ProcessGroup>,
     pub(crate) tools: Vec<ToolDescriptor>,
     pub(crate) server_info: Option<(String, String)>,
 }
@@ -67,52 +82,24 @@ pub(crate) async fn connect(
             env,
             cwd,
         } => {
-            if let Some(dir) = cwd
-                && !dir.is_dir()
-            {
-                return Err(start_failure(
-                    spec,
-                    &format!("its working directory {} does not exist", dir.display()),
-                    &[],
-                    log_path,
-                ));
-            }
             let mut cmd = tokio::process::Command::new(command);
-            cmd.args(args).envs(env).kill_on_drop(true);
+            cmd.args(args).envs(env).kill_on_drop(true).process_group(0);
             if let Some(dir) = cwd {
+                if !dir.is_dir() {
+                    let reason = format!("its working directory {} does not exist", dir.display());
+                    return Err(start_failure(spec, &reason, &[], log_path));
+                }
                 cmd.current_dir(dir);
             }
-            let (process, stderr) = TokioChildProcess::builder(cmd)
-                .stderr(Stdio::piped())
-                .spawn()
-                .map_err(|e| start_failure(spec, &spawn_reason(command, &e), &[], log_path))?;
-            let capture = stderr.map(|stream| {
-                let header = format!(
-                    "=== vtcode started MCP server '{}' (pid {}): {}\n",
-                    spec.name,
-                    process.id().unwrap_or_default(),
-                    spec.transport.summary()
-                );
-                StderrCapture::spawn(stream, log_path.to_path_buf(), header)
-            });
-            let result = handshake(spec, client, process).await;
-            match result {
-                Ok((running, tools)) => Ok(Connection::new(running, capture, tools, spec)),
-                Err(reason) => {
-                    let head = match &capture {
-                        Some(capture) => capture.head(STDERR_GRACE).await,
-                        None => Vec::new(),
-                    };
-                    Err(start_failure(spec, &reason, &head, log_path))
-                }
-            }
+            connect_stdio(spec, log_path, client, cmd, command).await
         }
         Transport::Http { url, headers } => {
             let mut custom = HashMap::new();
             for (key, value) in headers {
-                let name = HeaderName::from_bytes(key.as_bytes());
-                let value = HeaderValue::from_str(value);
-                match (name, value) {
+                match (
+                    HeaderName::from_bytes(key.as_bytes()),
+                    HeaderValue::from_str(value),
+                ) {
                     (Ok(name), Ok(value)) => {
                         custom.insert(name, value);
                     }
@@ -127,9 +114,46 @@ pub(crate) async fn connect(
             let transport =
                 StreamableHttpClientTransport::with_client(reqwest::Client::new(), config);
             match handshake(spec, client, transport).await {
-                Ok((running, tools)) => Ok(Connection::new(running, None, tools, spec)),
+                Ok((running, tools)) => Ok(Connection::new(running, None, None, tools, spec)),
                 Err(reason) => Err(start_failure(spec, &reason, &[], log_path)),
             }
+        }
+    }
+}
+
+async fn connect_stdio(
+    spec: &ServerSpec,
+    log_path: &Path,
+    client: HubClient,
+    cmd: tokio::process::Command,
+    command: &str,
+) -> Result<Connection, String> {
+    let (process, stderr) = TokioChildProcess::builder(cmd)
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| start_failure(spec, &spawn_reason(command, &e), &[], log_path))?;
+    let pid = process.id().unwrap_or_default();
+    let group = i32::try_from(pid)
+        .ok()
+        .filter(|pid| *pid > 0)
+        .map(|pid| ProcessGroup(nix::unistd::Pid::from_raw(pid)));
+    let capture = stderr.map(|stream| {
+        let header = format!(
+            "=== vtcode started MCP server '{}' (pid {pid}): {}\n",
+            spec.name,
+            spec.transport.summary()
+        );
+        StderrCapture::spawn(stream, log_path.to_path_buf(), header)
+    });
+    match handshake(spec, client, process).await {
+        Ok((running, tools)) => Ok(Connection::new(running, capture, group, tools, spec)),
+        Err(reason) => {
+            drop(group);
+            let head = match &capture {
+                Some(capture) => capture.head(STDERR_GRACE).await,
+                None => Vec::new(),
+            };
+            Err(start_failure(spec, &reason, &head, log_path))
         }
     }
 }
@@ -138,6 +162,7 @@ impl Connection {
     fn new(
         running: RunningService<RoleClient, HubClient>,
         stderr: Option<StderrCapture>,
+        group: Option<ProcessGroup>,
         tools: Vec<Tool>,
         spec: &ServerSpec,
     ) -> Self {
@@ -149,6 +174,7 @@ impl Connection {
         Self {
             running,
             stderr,
+            group,
             tools: describe(&spec.name, tools),
             server_info,
         }
@@ -169,7 +195,7 @@ where
         let running = client
             .serve(transport)
             .await
-            .map_err(|e| format!("the MCP handshake failed: {e}"))?;
+            .map_err(|e| handshake_reason(spec, &e))?;
         let tools = list_all_tools(running.peer()).await?;
         Ok::<_, String>((running, tools))
     };
@@ -235,6 +261,25 @@ pub(crate) fn describe(server: &str, tools: Vec<Tool>) -> Vec<ToolDescriptor> {
             }
         })
         .collect()
+}
+
+/// Says why the handshake failed without the transport's Rust type names,
+/// and points at the headers when an HTTP server refused the credentials.
+fn handshake_reason(spec: &ServerSpec, error: &ClientInitializeError) -> String {
+    let mut reason = match error {
+        ClientInitializeError::TransportError { error, context } => {
+            format!("the MCP handshake failed ({context}): {}", error.error)
+        }
+        other => format!("the MCP handshake failed: {other}"),
+    };
+    let refused = reason.contains("HTTP 401") || reason.contains("HTTP 403");
+    if refused && let Transport::Http { .. } = spec.transport {
+        reason.push_str(&format!(
+            "; the server refused the request: check the headers (e.g. Authorization) configured for server '{}'",
+            spec.name
+        ));
+    }
+    reason
 }
 
 fn spawn_reason(command: &str, error: &std::io::Error) -> String {

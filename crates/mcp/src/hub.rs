@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use rmcp::model::{CallToolRequestParams, CallToolResult};
 use rmcp::service::ServiceError;
+use rmcp::{Peer, RoleClient};
 use serde_json::Value;
 use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
@@ -166,37 +167,7 @@ impl McpHub {
                 });
             }
         };
-        let peer = {
-            let live = entry.live();
-            if !live.tools.iter().any(|t| t.name == tool) {
-                let exposed = live
-                    .tools
-                    .iter()
-                    .filter(|t| entry.spec.allows_tool(&t.name));
-                return Err(McpError::UnknownTool {
-                    server: server.to_owned(),
-                    tool: tool.to_owned(),
-                    suggestion: closest(tool, exposed.map(|t| t.name.as_str())),
-                });
-            }
-            if !entry.spec.allows_tool(tool) {
-                return Err(McpError::ToolDisabled {
-                    server: server.to_owned(),
-                    tool: tool.to_owned(),
-                });
-            }
-            match (&live.state, &live.peer) {
-                (ServerState::Ready, Some(peer)) => peer.clone(),
-                (state, _) => {
-                    return Err(McpError::Unavailable {
-                        server: server.to_owned(),
-                        tool: tool.to_owned(),
-                        state: state.to_string(),
-                        log: entry.log_path.clone(),
-                    });
-                }
-            }
-        };
+        let peer = ready_peer(entry, tool)?;
         let mut params = CallToolRequestParams::new(tool.to_owned());
         if let Some(arguments) = arguments {
             params = params.with_arguments(arguments);
@@ -260,6 +231,49 @@ impl McpHub {
                     .collect(),
             })
     }
+}
+
+/// The connection to call `tool` on, or why there is none. Server state comes
+/// first: a server that is down cannot vouch for its tool names.
+fn ready_peer(entry: &ServerEntry, tool: &str) -> Result<Peer<RoleClient>, McpError> {
+    let server = &entry.spec.name;
+    let live = entry.live();
+    let peer = match (&live.state, &live.peer) {
+        (ServerState::Ready, Some(peer)) if !peer.is_transport_closed() => peer.clone(),
+        (ServerState::Ready, _) => {
+            return Err(McpError::ServerDied {
+                server: server.clone(),
+                tool: tool.to_owned(),
+                log: entry.log_path.clone(),
+            });
+        }
+        (state, _) => {
+            return Err(McpError::Unavailable {
+                server: server.clone(),
+                tool: tool.to_owned(),
+                state: state.to_string(),
+                log: entry.log_path.clone(),
+            });
+        }
+    };
+    if !live.tools.iter().any(|t| t.name == tool) {
+        let exposed = live
+            .tools
+            .iter()
+            .filter(|t| entry.spec.allows_tool(&t.name));
+        return Err(McpError::UnknownTool {
+            server: server.clone(),
+            tool: tool.to_owned(),
+            suggestion: closest(tool, exposed.map(|t| t.name.as_str())),
+        });
+    }
+    if !entry.spec.allows_tool(tool) {
+        return Err(McpError::ToolDisabled {
+            server: server.clone(),
+            tool: tool.to_owned(),
+        });
+    }
+    Ok(peer)
 }
 
 fn output(result: CallToolResult) -> ToolOutput {

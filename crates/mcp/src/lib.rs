@@ -9,12 +9,16 @@
 //! [`HubEvent`]s, and make calls that fail fast with an [`McpError`] saying
 //! what to do when a server is not usable.
 //!
+//! The [`serve`] module is the reverse direction: vtcode's own code-mode
+//! tools offered as an MCP server.
+//!
 //! This crate does not read configuration files; the caller turns its own
 //! configuration into [`ServerSpec`]s.
 
 mod connect;
 mod error;
 mod hub;
+pub mod serve;
 mod spec;
 mod stderr;
 mod supervisor;

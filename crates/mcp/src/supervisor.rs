@@ -14,6 +14,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::connect::{self, Connection, STDERR_GRACE};
 use crate::spec::ServerSpec;
+use crate::stderr::StderrCapture;
 use crate::types::{HubEvent, ServerState, ToolDescriptor};
 
 /// Restarts tried in a row before a dead server is declared Failed.
@@ -120,15 +121,32 @@ pub(crate) async fn supervise(
     loop {
         let (conn, rx) = connection;
         let since = Instant::now();
-        let Some(death) = serve(&entry, &notifier, conn, rx, &shutdown).await else {
+        let Some(stderr) = serve(&entry, &notifier, conn, rx, &shutdown).await else {
             return notifier.set_state(&entry, ServerState::Stopped);
         };
-        tracing::warn!(server = %entry.spec.name, %death, "MCP server connection lost");
         if since.elapsed() >= STABLE_UPTIME {
             attempt = 0;
         }
+        // Mark the server down before reading its last words, so calls fail
+        // fast from this moment on.
+        let mut death = "the connection closed (the server process exited or hung up)".to_owned();
+        notifier.set_state(
+            &entry,
+            ServerState::Restarting {
+                attempt: attempt + 1,
+                last_error: death.clone(),
+            },
+        );
+        if let Some(stderr) = stderr {
+            let tail = stderr.tail(STDERR_GRACE).await;
+            if !tail.is_empty() {
+                death.push_str("; last stderr lines: ");
+                death.push_str(&tail.join(" | "));
+            }
+        }
+        tracing::warn!(server = %entry.spec.name, %death, "MCP server connection lost");
         connection = match restart(&entry, &notifier, &shutdown, &mut attempt, death).await {
-            Restart::Back(conn, rx) => (conn, rx),
+            Restart::Back(conn, rx) => (*conn, rx),
             Restart::Stop => return notifier.set_state(&entry, ServerState::Stopped),
             Restart::GiveUp(error) => {
                 return notifier.set_state(&entry, ServerState::Failed { error });
@@ -138,7 +156,7 @@ pub(crate) async fn supervise(
 }
 
 enum Restart {
-    Back(Connection, mpsc::UnboundedReceiver<()>),
+    Back(Box<Connection>, mpsc::UnboundedReceiver<()>),
     Stop,
     GiveUp(String),
 }
@@ -169,7 +187,7 @@ async fn restart(
             } => result,
         };
         match result {
-            Ok(conn) => return Restart::Back(conn, rx),
+            Ok(conn) => return Restart::Back(Box::new(conn), rx),
             Err(error) => last_error = error,
         }
     }
@@ -179,17 +197,20 @@ async fn restart(
     ))
 }
 
-/// Serves one live connection. Returns why it died, or `None` on shutdown.
+/// Serves one live connection. Returns when it dies (with the process's
+/// stderr, if any, to quote), or `None` on shutdown.
 async fn serve(
     entry: &ServerEntry,
     notifier: &Notifier,
     conn: Connection,
     mut list_changed: mpsc::UnboundedReceiver<()>,
     shutdown: &CancellationToken,
-) -> Option<String> {
+) -> Option<Option<StderrCapture>> {
     let peer = conn.running.peer().clone();
     let stop = conn.running.cancellation_token();
     let stderr = conn.stderr;
+    // Held until this connection is over; dropping it kills what is left.
+    let _group = conn.group;
     {
         let mut live = entry.live();
         live.tools = conn.tools;
@@ -211,17 +232,7 @@ async fn serve(
                 let _ = tokio::time::timeout(Duration::from_secs(5), &mut waiting).await;
                 return None;
             }
-            _ = &mut waiting => {
-                let mut reason = "the connection closed (the server process exited or hung up)".to_owned();
-                if let Some(stderr) = stderr {
-                    let tail = stderr.tail(STDERR_GRACE).await;
-                    if !tail.is_empty() {
-                        reason.push_str("; last stderr lines: ");
-                        reason.push_str(&tail.join(" | "));
-                    }
-                }
-                return Some(reason);
-            }
+            _ = &mut waiting => return Some(stderr),
             Some(()) = list_changed.recv() => {
                 while list_changed.try_recv().is_ok() {}
                 relist(entry, notifier, &peer).await;

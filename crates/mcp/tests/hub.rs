@@ -14,9 +14,8 @@ use vtcode_mcp::{HubEvent, McpError, ServerSpec, ServerState};
 
 #[tokio::test]
 async fn time_server_lists_and_answers_calls() {
-    tokio::time::timeout(TEST_TIMEOUT, async {
-        let (hub, _logs) = start(vec![time_spec("time")]);
-        hub.wait_ready(TEST_STARTUP).await.unwrap();
+    bounded(async {
+        let (hub, _logs) = start_ready(vec![time_spec("time")]).await;
 
         let st = status(&hub, "time");
         assert_eq!(st.state, ServerState::Ready);
@@ -56,15 +55,13 @@ async fn time_server_lists_and_answers_calls() {
         assert!(target.contains("T21:00"), "{parsed}");
         hub.shutdown().await;
     })
-    .await
-    .unwrap();
+    .await;
 }
 
 #[tokio::test]
 async fn unknown_server_and_tool_names_get_helpful_errors() {
-    tokio::time::timeout(TEST_TIMEOUT, async {
-        let (hub, _logs) = start(vec![time_spec("time")]);
-        hub.wait_ready(TEST_STARTUP).await.unwrap();
+    bounded(async {
+        let (hub, _logs) = start_ready(vec![time_spec("time")]).await;
 
         let err = hub
             .call_tool("tiem", "get_current_time", json!({}))
@@ -101,17 +98,15 @@ async fn unknown_server_and_tool_names_get_helpful_errors() {
         }
         hub.shutdown().await;
     })
-    .await
-    .unwrap();
+    .await;
 }
 
 #[tokio::test]
 async fn enabled_and_disabled_tools_filter_the_catalog_and_calls() {
-    tokio::time::timeout(TEST_TIMEOUT, async {
+    bounded(async {
         let mut spec = time_spec("time");
         spec.disabled_tools = vec!["convert_time".into()];
-        let (hub, _logs) = start(vec![spec]);
-        hub.wait_ready(TEST_STARTUP).await.unwrap();
+        let (hub, _logs) = start_ready(vec![spec]).await;
 
         let names: Vec<String> = hub.tools().into_iter().map(|t| t.name).collect();
         assert_eq!(names, vec!["get_current_time".to_owned()]);
@@ -123,13 +118,12 @@ async fn enabled_and_disabled_tools_filter_the_catalog_and_calls() {
         assert!(matches!(err, McpError::ToolDisabled { .. }), "{err}");
         hub.shutdown().await;
     })
-    .await
-    .unwrap();
+    .await;
 }
 
 #[tokio::test]
 async fn git_server_works_on_a_real_repository() {
-    tokio::time::timeout(TEST_TIMEOUT, async {
+    bounded(async {
         let repo = tempfile::tempdir().unwrap();
         let init = std::process::Command::new("git")
             .args(["init", "-q"])
@@ -149,29 +143,24 @@ async fn git_server_works_on_a_real_repository() {
                 repo_path.clone(),
             ],
         );
-        let (hub, _logs) = start(vec![spec]);
-        hub.wait_ready(TEST_STARTUP).await.unwrap();
+        let (hub, _logs) = start_ready(vec![spec]).await;
         assert!(hub.tools().iter().any(|t| t.name == "git_status"));
-        let out = hub
-            .call_tool("git", "git_status", json!({"repo_path": repo_path}))
-            .await
-            .unwrap();
-        assert!(out.text().contains("hello.txt"), "{}", out.text());
+        let out = call_text(&hub, "git", "git_status", json!({"repo_path": repo_path})).await;
+        assert!(out.contains("hello.txt"), "{out}");
         hub.shutdown().await;
     })
-    .await
-    .unwrap();
+    .await;
 }
 
 #[tokio::test]
 async fn a_thousand_tools_are_listed_across_pages() {
-    tokio::time::timeout(TEST_TIMEOUT, async {
-        let (hub, _logs) = start(vec![fixture_spec(
+    bounded(async {
+        let (hub, _logs) = start_ready(vec![fixture_spec(
             "many",
             "many_tools.py",
             &["--page-size", "37"],
-        )]);
-        hub.wait_ready(TEST_STARTUP).await.unwrap();
+        )])
+        .await;
 
         let tools = hub.tools();
         assert_eq!(tools.len(), 1000);
@@ -179,29 +168,25 @@ async fn a_thousand_tools_are_listed_across_pages() {
         assert_eq!(unique.len(), 1000);
         assert_eq!(tools[0].name, "tool_0000");
         assert_eq!(tools[999].name, "tool_0999");
-        let out = hub
-            .call_tool("many", "tool_0999", json!({"value": "x"}))
-            .await
-            .unwrap();
-        assert_eq!(out.text(), "tool_0999:x");
+        let out = call_text(&hub, "many", "tool_0999", json!({"value": "x"})).await;
+        assert_eq!(out, "tool_0999:x");
         hub.shutdown().await;
     })
-    .await
-    .unwrap();
+    .await;
 }
 
 #[tokio::test]
 async fn endless_pagination_fails_that_server_only() {
-    tokio::time::timeout(TEST_TIMEOUT, async {
-        let (hub, _logs) = start(vec![
+    bounded(async {
+        let (hub, _logs) = start_ready(vec![
             fixture_spec(
                 "endless",
                 "many_tools.py",
                 &["--endless", "--count", "5", "--page-size", "5"],
             ),
             fixture_spec("fine", "many_tools.py", &["--count", "3"]),
-        ]);
-        hub.wait_ready(TEST_STARTUP).await.unwrap();
+        ])
+        .await;
 
         let err = failure(&status(&hub, "endless").state).to_owned();
         assert!(
@@ -210,22 +195,19 @@ async fn endless_pagination_fails_that_server_only() {
         );
         assert!(hub.tools().iter().all(|t| t.server == "fine"));
         assert_eq!(status(&hub, "fine").state, ServerState::Ready);
-        let out = hub
-            .call_tool("fine", "tool_0002", json!({"value": "ok"}))
-            .await
-            .unwrap();
-        assert_eq!(out.text(), "tool_0002:ok");
+        assert_eq!(
+            call_text(&hub, "fine", "tool_0002", json!({"value": "ok"})).await,
+            "tool_0002:ok"
+        );
         hub.shutdown().await;
     })
-    .await
-    .unwrap();
+    .await;
 }
 
 #[tokio::test]
 async fn list_changed_refreshes_the_tool_list() {
-    tokio::time::timeout(TEST_TIMEOUT, async {
-        let (hub, _logs) = start(vec![fixture_spec("dyn", "dynamic_tools.py", &[])]);
-        hub.wait_ready(TEST_STARTUP).await.unwrap();
+    bounded(async {
+        let (hub, _logs) = start_ready(vec![fixture_spec("dyn", "dynamic_tools.py", &[])]).await;
         assert_eq!(hub.tools().len(), 1);
 
         let mut events = hub.subscribe();
@@ -247,53 +229,87 @@ async fn list_changed_refreshes_the_tool_list() {
         }
         let names: Vec<String> = hub.tools().into_iter().map(|t| t.name).collect();
         assert!(names.contains(&"fresh_tool".to_owned()), "{names:?}");
-        let out = hub.call_tool("dyn", "fresh_tool", json!({})).await.unwrap();
-        assert_eq!(out.text(), "fresh_tool ran");
+        assert_eq!(
+            call_text(&hub, "dyn", "fresh_tool", json!({})).await,
+            "fresh_tool ran"
+        );
         hub.shutdown().await;
     })
-    .await
-    .unwrap();
+    .await;
+}
+
+/// Starts the HTTP fixture (optionally requiring a bearer token) and returns
+/// it with its MCP endpoint.
+async fn http_fixture(token: Option<&str>) -> (tokio::process::Child, String) {
+    let mut cmd = tokio::process::Command::new(python());
+    cmd.arg(fixture("http_server.py")).arg("0");
+    if let Some(token) = token {
+        cmd.arg(token);
+    }
+    let mut child = cmd
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = tokio::io::BufReader::new(stdout).lines();
+    loop {
+        let line = lines
+            .next_line()
+            .await
+            .unwrap()
+            .expect("http fixture exited");
+        if let Some(port) = line.strip_prefix("PORT ") {
+            return (child, format!("http://127.0.0.1:{}/mcp", port.trim()));
+        }
+    }
 }
 
 #[tokio::test]
 async fn streamable_http_server() {
-    tokio::time::timeout(TEST_TIMEOUT, async {
-        let mut child = tokio::process::Command::new(python())
-            .arg(fixture("http_server.py"))
-            .arg("0")
-            .stdout(std::process::Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let mut lines = tokio::io::BufReader::new(stdout).lines();
-        let port = loop {
-            let line = lines
-                .next_line()
-                .await
-                .unwrap()
-                .expect("http fixture exited");
-            if let Some(port) = line.strip_prefix("PORT ") {
-                break port.trim().to_owned();
-            }
-        };
-        let url = format!("http://127.0.0.1:{port}/mcp");
-        let (hub, _logs) = start(vec![ServerSpec::http("web", url.clone())]);
-        hub.wait_ready(TEST_STARTUP).await.unwrap();
+    bounded(async {
+        let (mut child, url) = http_fixture(None).await;
+        let (hub, _logs) = start_ready(vec![ServerSpec::http("web", url.clone())]).await;
 
         let st = status(&hub, "web");
         assert_eq!(st.state, ServerState::Ready, "{:?}", st.state);
         assert_eq!(st.transport_summary, format!("http: {url}"));
-        let out = hub
-            .call_tool("web", "add", json!({"a": 2, "b": 40}))
-            .await
-            .unwrap();
-        assert_eq!(out.text(), "42");
+        assert_eq!(
+            call_text(&hub, "web", "add", json!({"a": 2, "b": 40})).await,
+            "42"
+        );
         hub.shutdown().await;
         child.kill().await.unwrap();
     })
-    .await
-    .unwrap();
+    .await;
+}
+
+#[tokio::test]
+async fn http_headers_are_sent_and_a_refusal_is_reported() {
+    bounded(async {
+        let (mut child, url) = http_fixture(Some("s3cret")).await;
+        let mut with_token = ServerSpec::http("authed", url.clone());
+        if let vtcode_mcp::Transport::Http { headers, .. } = &mut with_token.transport {
+            headers.insert("Authorization".into(), "Bearer s3cret".into());
+        }
+        let without = ServerSpec::http("anonymous", url.clone());
+        let (hub, _logs) = start_ready(vec![with_token, without]).await;
+
+        assert_eq!(
+            call_text(&hub, "authed", "add", json!({"a": 1, "b": 1})).await,
+            "2"
+        );
+        let err = failure(&status(&hub, "anonymous").state).to_owned();
+        assert!(err.contains("'anonymous'") && err.contains(&url), "{err}");
+        assert!(
+            err.contains("HTTP 401") && err.contains("Authorization"),
+            "{err}"
+        );
+        assert!(!err.contains("s3cret"), "secret leaked: {err}");
+        hub.shutdown().await;
+        child.kill().await.unwrap();
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -320,5 +336,5 @@ async fn ten_servers_connect_concurrently() {
         hub.shutdown().await;
     })
     .await
-    .unwrap();
+    .expect("test did not finish in time");
 }

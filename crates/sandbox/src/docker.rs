@@ -20,13 +20,13 @@ use bollard::query_parameters::{
 use futures::future::BoxFuture;
 use futures::{FutureExt, StreamExt};
 
+use crate::SandboxError;
 use crate::engine::Engine;
 use crate::exec::Paths;
 use crate::image::{ImageStatus, image_status};
-use crate::pool::{PoolStatus, Spawner};
+use crate::pool::Spawner;
 use crate::runner::{Runner, Teardown};
 use crate::settings::{Profile, SandboxSettings};
-use crate::{ExecRequest, ExecResult, OutputSink, Sandbox, SandboxError, ToolHost};
 
 pub const LABEL: &str = "vtcode.sandbox";
 const PROJECT_LABEL: &str = "vtcode.sandbox.project";
@@ -74,14 +74,15 @@ impl DockerSandbox {
                 settings.image
             )));
         }
-        remove_containers(&docker, settings.project.as_deref(), true).await?;
+        // A dead owner means an orphan, whichever project it served.
+        remove_containers(&docker, None, true).await?;
         let spawner = DockerSpawner {
             docker: docker.clone(),
             image: settings.image.clone(),
             project: settings.project.clone(),
         };
         Ok(Self {
-            engine: Engine::start(settings, Arc::new(spawner), docker_paths),
+            engine: Engine::start(settings, Arc::new(spawner), Box::new(docker_paths)),
             docker,
         })
     }
@@ -112,29 +113,7 @@ fn docker_paths(profile: &Profile) -> Paths {
     }
 }
 
-#[async_trait::async_trait]
-impl Sandbox for DockerSandbox {
-    fn backend(&self) -> &'static str {
-        "docker"
-    }
-
-    async fn execute(
-        &self,
-        request: ExecRequest,
-        host: Arc<dyn ToolHost>,
-        on_output: Option<OutputSink>,
-    ) -> Result<ExecResult, SandboxError> {
-        self.engine.execute(request, host, on_output).await
-    }
-
-    fn pool_status(&self) -> Option<PoolStatus> {
-        Some(self.engine.pool.status())
-    }
-
-    async fn warm(&self) -> Result<Option<PoolStatus>, SandboxError> {
-        self.engine.warm().await.map(Some)
-    }
-}
+crate::engine::pooled_sandbox!(DockerSandbox, "docker");
 
 /// Removes vtcode sandbox containers: with `only_orphans`, those whose
 /// vtcode process is gone; otherwise all of them (of `project`, if given).

@@ -13,14 +13,17 @@ use crate::{ExecRequest, ExecResult, OutputSink, SandboxError, ToolHost};
 pub(crate) struct Engine {
     pub settings: SandboxSettings,
     pub pool: Arc<Pool>,
-    paths: fn(&Profile) -> Paths,
+    paths: PathsFn,
 }
+
+/// Where things are as the runner sees them, for a profile.
+pub(crate) type PathsFn = Box<dyn Fn(&Profile) -> Paths + Send + Sync>;
 
 impl Engine {
     pub(crate) fn start(
         settings: SandboxSettings,
         spawner: Arc<dyn Spawner>,
-        paths: fn(&Profile) -> Paths,
+        paths: PathsFn,
     ) -> Self {
         let pool = Pool::start(spawner, settings.default_profile(), settings.pool_size);
         Self {
@@ -42,9 +45,14 @@ impl Engine {
             .output_bytes
             .unwrap_or(self.settings.output_bytes);
         let paths = (self.paths)(&profile);
-        let mut runner = self.pool.acquire(&profile).await?;
+        let mut lease = self.pool.acquire(&profile).await?;
+        let Some(runner) = lease.runner() else {
+            return Err(SandboxError::Runner(
+                "the pool handed out an empty lease".into(),
+            ));
+        };
         let outcome = exec::run(
-            &mut runner,
+            runner,
             &request,
             output_bytes,
             self.settings.tool_timeout,
@@ -53,19 +61,42 @@ impl Engine {
             on_output,
         )
         .await;
-        match outcome {
-            Ok(outcome) => {
-                self.pool.release(runner, outcome.reusable);
-                Ok(outcome.result)
-            }
-            Err(err) => {
-                self.pool.release(runner, false);
-                Err(err)
-            }
-        }
+        lease.release(outcome.as_ref().is_ok_and(|o| o.reusable));
+        outcome.map(|o| o.result)
     }
 
     pub(crate) async fn warm(&self) -> Result<PoolStatus, SandboxError> {
         self.pool.warm(Duration::from_secs(60)).await
     }
 }
+
+/// Implements [`crate::Sandbox`] for a backend type whose `engine` field
+/// does the work.
+macro_rules! pooled_sandbox {
+    ($type:ty, $name:literal) => {
+        #[async_trait::async_trait]
+        impl $crate::Sandbox for $type {
+            fn backend(&self) -> &'static str {
+                $name
+            }
+
+            async fn execute(
+                &self,
+                request: $crate::ExecRequest,
+                host: std::sync::Arc<dyn $crate::ToolHost>,
+                on_output: Option<$crate::OutputSink>,
+            ) -> Result<$crate::ExecResult, $crate::SandboxError> {
+                self.engine.execute(request, host, on_output).await
+            }
+
+            fn pool_status(&self) -> Option<$crate::PoolStatus> {
+                Some(self.engine.pool.status())
+            }
+
+            async fn warm(&self) -> Result<Option<$crate::PoolStatus>, $crate::SandboxError> {
+                self.engine.warm().await.map(Some)
+            }
+        }
+    };
+}
+pub(crate) use pooled_sandbox;

@@ -4,6 +4,7 @@
 //! [`ExecResult`]. The runner enforces the deadline; the host keeps a
 //! backstop a little later and gives up on a runner that missed it.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -17,6 +18,9 @@ use crate::{
 
 /// Grace after the execution timeout before the runner counts as hung.
 const BACKSTOP: Duration = Duration::from_secs(3);
+
+/// How long a call cut short by the execution deadline outlives it.
+const CALL_GRACE: Duration = Duration::from_millis(500);
 
 /// Where the runner finds things, as seen from inside it.
 pub(crate) struct Paths {
@@ -126,6 +130,7 @@ pub(crate) async fn run(
     let mut stderr = Capture::new(output_bytes);
     let mut tool_calls = Vec::new();
     let (done_tx, mut done_rx) = mpsc::unbounded_channel::<CallDone>();
+    let mut in_flight: HashMap<u64, String> = HashMap::new();
     let backstop = tokio::time::sleep_until((deadline + BACKSTOP).into());
     tokio::pin!(backstop);
 
@@ -146,6 +151,7 @@ pub(crate) async fn run(
                     }
                 }
                 Some(Inbound::Call { id, server, tool, args }) => {
+                    in_flight.insert(id, format!("{server}.{tool}"));
                     let host = Arc::clone(&host);
                     let tx = done_tx.clone();
                     tokio::spawn(async move {
@@ -164,6 +170,7 @@ pub(crate) async fn run(
                 }
             },
             Some(done) = done_rx.recv() => {
+                in_flight.remove(&done.id);
                 tool_calls.push(done.record);
                 let frame = match done.reply {
                     Ok(value) => Outbound::Reply { id: done.id, ok: true, value: Some(value), error: None },
@@ -183,6 +190,7 @@ pub(crate) async fn run(
         }
     };
     while let Ok(done) = done_rx.try_recv() {
+        in_flight.remove(&done.id);
         tool_calls.push(done.record);
     }
     let status = match status {
@@ -192,8 +200,16 @@ pub(crate) async fn run(
         other => other,
     };
     if status == ExecStatus::Timeout && reusable {
+        let mut waiting: Vec<&String> = in_flight.values().collect();
+        waiting.sort();
+        let waiting = if waiting.is_empty() {
+            String::new()
+        } else {
+            let names: Vec<&str> = waiting.iter().map(|s| s.as_str()).collect();
+            format!(" while waiting for tool {}", names.join(", "))
+        };
         stderr.push(&format!(
-            "\n[vtcode: the execution timed out after {:.1}s and was stopped]\n",
+            "\n[vtcode: the execution timed out after {:.1}s{waiting} and was stopped]\n",
             request.timeout.as_secs_f64()
         ));
     }
@@ -222,10 +238,13 @@ async fn serve_call(
 ) -> CallDone {
     let started = Instant::now();
     let left = deadline.saturating_duration_since(started);
+    // When the execution's deadline comes first, the runner stops the
+    // program at that moment; the grace keeps the call from failing first
+    // and turning a timeout into an ordinary error.
     let (budget, which) = if tool_timeout <= left {
         (tool_timeout, "the per-call tool timeout")
     } else {
-        (left, "the execution timeout")
+        (left + CALL_GRACE, "the execution timeout")
     };
     let reply = match tokio::time::timeout(budget, host.call_tool(&server, &tool, args)).await {
         Ok(Ok(value)) => Ok(value),

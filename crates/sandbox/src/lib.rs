@@ -5,6 +5,19 @@
 //! `_vtcode.call_tool(server, tool, args)` sends a framed request to the host,
 //! which answers it through a [`ToolHost`]. This crate knows nothing of MCP;
 //! core implements `ToolHost` by routing to the MCP hub.
+//!
+//! Using it: map the `[sandbox]` config onto [`SandboxSettings`] (with the
+//! project's [`Mounts`]), call [`select_backend`] once at startup (it starts
+//! filling the warm pool and, when `auto` falls back to the process sandbox,
+//! returns a notice to show), then for each program build a request with
+//! [`SandboxSettings::request`] and call [`Sandbox::execute`]. The commands
+//! around it are [`build_image`], [`sandbox_status`], [`Sandbox::warm`] and
+//! [`prune`].
+//!
+//! Both backends run the same resident runner (`assets/sandbox/`), so a
+//! program behaves the same in a container and in the process sandbox; only
+//! paths differ (`/workspace`, `/state`, `/sdk` in Docker; the host paths,
+//! with the workspace as the working directory, in the process sandbox).
 
 use std::path::PathBuf;
 use std::time::Duration;

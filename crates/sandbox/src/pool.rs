@@ -152,7 +152,10 @@ impl Pool {
 
     /// A ready runner for `profile`: a warm one when there is one, else a
     /// fresh start.
-    pub(crate) async fn acquire(&self, profile: &Profile) -> Result<Runner, SandboxError> {
+    pub(crate) async fn acquire(
+        self: &Arc<Self>,
+        profile: &Profile,
+    ) -> Result<Lease, SandboxError> {
         let found = {
             let mut idle = self.idle();
             let mut found = None;
@@ -175,12 +178,13 @@ impl Pool {
             None => self.spawner.spawn(profile.clone()).await?,
         };
         self.busy.fetch_add(1, Ordering::SeqCst);
-        Ok(runner)
+        Ok(Lease {
+            runner: Some(runner),
+            pool: Arc::clone(self),
+        })
     }
 
-    /// Takes a runner back after an execution; `reusable` says whether the
-    /// run left it clean.
-    pub(crate) fn release(&self, runner: Runner, reusable: bool) {
+    fn release(&self, runner: Runner, reusable: bool) {
         self.busy.fetch_sub(1, Ordering::SeqCst);
         if !reusable || runner.is_gone() {
             tokio::spawn(runner.destroy());
@@ -212,6 +216,35 @@ impl Pool {
         let idle: Vec<Runner> = std::mem::take(&mut *self.idle());
         for runner in idle {
             runner.destroy().await;
+        }
+    }
+}
+
+/// A runner taken from the pool for one execution. Dropping it without
+/// [`Lease::release`] (the execution was cancelled midway) destroys the
+/// runner, since its program may still be running.
+pub(crate) struct Lease {
+    runner: Option<Runner>,
+    pool: Arc<Pool>,
+}
+
+impl Lease {
+    pub(crate) fn runner(&mut self) -> Option<&mut Runner> {
+        self.runner.as_mut()
+    }
+
+    /// Gives the runner back; `reusable` says whether the run left it clean.
+    pub(crate) fn release(mut self, reusable: bool) {
+        if let Some(runner) = self.runner.take() {
+            self.pool.release(runner, reusable);
+        }
+    }
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        if let Some(runner) = self.runner.take() {
+            self.pool.release(runner, false);
         }
     }
 }

@@ -24,10 +24,10 @@ use tokio_util::io::ReaderStream;
 
 use crate::engine::Engine;
 use crate::exec::Paths;
-use crate::pool::{PoolStatus, Spawner};
+use crate::pool::Spawner;
 use crate::runner::{Runner, Teardown};
 use crate::settings::{Profile, SandboxSettings};
-use crate::{ExecRequest, ExecResult, OutputSink, Sandbox, SandboxError, ToolHost, assets};
+use crate::{SandboxError, assets};
 
 /// The unprivileged user the runner becomes when vtcode runs as root.
 const NOBODY: u32 = 65534;
@@ -58,46 +58,27 @@ impl ProcessSandbox {
             uid: drop_to_uid(),
         };
         Ok(Self {
-            engine: Engine::start(settings, Arc::new(spawner), process_paths),
+            engine: Engine::start(
+                settings,
+                Arc::new(spawner),
+                Box::new(move |profile| process_paths(profile, node.as_deref())),
+            ),
             _assets: Arc::new(dir),
         })
     }
 }
 
-fn process_paths(profile: &Profile) -> Paths {
+fn process_paths(profile: &Profile, node: Option<&Path>) -> Paths {
     let text = |p: &Option<PathBuf>| p.as_ref().map(|p| p.display().to_string());
     Paths {
         cwd: text(&profile.mounts.workspace),
         sdk: text(&profile.mounts.sdk),
-        node: find_program(&["/usr/bin/node", "/usr/local/bin/node"], "node")
-            .map(|p| p.display().to_string()),
+        node: node.map(|p| p.display().to_string()),
         rlimit_memory: true,
     }
 }
 
-#[async_trait::async_trait]
-impl Sandbox for ProcessSandbox {
-    fn backend(&self) -> &'static str {
-        "process"
-    }
-
-    async fn execute(
-        &self,
-        request: ExecRequest,
-        host: Arc<dyn ToolHost>,
-        on_output: Option<OutputSink>,
-    ) -> Result<ExecResult, SandboxError> {
-        self.engine.execute(request, host, on_output).await
-    }
-
-    fn pool_status(&self) -> Option<PoolStatus> {
-        Some(self.engine.pool.status())
-    }
-
-    async fn warm(&self) -> Result<Option<PoolStatus>, SandboxError> {
-        self.engine.warm().await.map(Some)
-    }
-}
+crate::engine::pooled_sandbox!(ProcessSandbox, "process");
 
 fn find_program(preferred: &[&str], name: &str) -> Option<PathBuf> {
     preferred
@@ -112,6 +93,49 @@ fn find_program(preferred: &[&str], name: &str) -> Option<PathBuf> {
             })
         })
         .and_then(|p| std::fs::canonicalize(p).ok())
+}
+
+/// Processes and threads `uid` already runs. RLIMIT_NPROC counts every task
+/// of the user, not just the sandbox's, so the limit sits that far above the
+/// sandbox's own allowance.
+fn tasks_of(uid: u32) -> u64 {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    let uid = uid.to_string();
+    entries
+        .flatten()
+        .filter_map(|entry| std::fs::read_to_string(entry.path().join("status")).ok())
+        .filter(|status| {
+            status
+                .lines()
+                .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some(uid.as_str()))
+        })
+        .map(|status| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix("Threads:"))
+                .and_then(|n| n.trim().parse().ok())
+                .unwrap_or(1)
+        })
+        .sum()
+}
+
+/// Whether the kernel confines a landlocked process's signals to its own
+/// domain (landlock ABI 6 and later).
+fn signal_scoped() -> bool {
+    const LANDLOCK_CREATE_RULESET_VERSION: libc::c_long = 1;
+    // SAFETY: with a null attribute and the VERSION flag the call only
+    // returns the ABI version (or -1); it touches no memory.
+    let abi = unsafe {
+        libc::syscall(
+            libc::SYS_landlock_create_ruleset,
+            std::ptr::null::<libc::c_void>(),
+            0usize,
+            LANDLOCK_CREATE_RULESET_VERSION,
+        )
+    };
+    abi >= 6
 }
 
 fn drop_to_uid() -> Option<u32> {
@@ -203,7 +227,8 @@ impl ProcessSpawner {
         let seccomp = seccomp_filter()?;
         let limits = ProcessLimits {
             address_space: (profile.memory_mb + 2048 + 512) << 20,
-            processes: profile.pids,
+            processes: profile.pids
+                + tasks_of(self.uid.unwrap_or_else(|| nix::unistd::geteuid().as_raw())),
             file_size: FILE_SIZE_MB << 20,
         };
 
@@ -217,6 +242,10 @@ impl ProcessSpawner {
             .env("TMPDIR", tmp.path())
             .env("LANG", "C.UTF-8")
             .env("VTCODE_SANDBOX", "process")
+            .env(
+                "VTCODE_SIGNAL_SCOPED",
+                if signal_scoped() { "1" } else { "0" },
+            )
             .current_dir(tmp.path())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

@@ -58,9 +58,6 @@ fn fallback_reason(err: &SandboxError) -> String {
     text.split("; start Docker")
         .next()
         .unwrap_or(&text)
-        .split("; build it with")
-        .next()
-        .unwrap_or(&text)
         .to_string()
 }
 

@@ -7,7 +7,7 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{run, sandbox, settings};
+use common::{js, py, run, sandbox, settings};
 use serde_json::json;
 use vtcode_sandbox::{Backend, ExecStatus, Language, Mounts, OutputLine, OutputSink};
 
@@ -18,7 +18,7 @@ async fn bridge_suite(backend: Backend) {
     let sb = sandbox(backend, settings(backend, mounts.clone())).await;
 
     // Python: echo round trip, the last expression is the result.
-    let r = run(&sb, Language::Python, "import _vtcode\nx = _vtcode.call_tool('test', 'echo', {'a': [1, 2]})\nprint('got', x['a'])\nx", T, &mounts).await;
+    let r = py(&sb, "import _vtcode\nx = _vtcode.call_tool('test', 'echo', {'a': [1, 2]})\nprint('got', x['a'])\nx", &mounts).await;
     assert_eq!(r.status, ExecStatus::Ok, "{r:?}");
     assert_eq!(r.stdout, "got [1, 2]\n");
     assert_eq!(r.result, Some(json!({"a": [1, 2]})));
@@ -26,19 +26,12 @@ async fn bridge_suite(backend: Backend) {
     assert!(r.tool_calls[0].ok && r.tool_calls[0].tool == "echo");
 
     // A `result` variable wins over the last expression.
-    let r = run(
-        &sb,
-        Language::Python,
-        "result = {'n': 3}\n1 + 1",
-        T,
-        &mounts,
-    )
-    .await;
+    let r = py(&sb, "result = {'n': 3}\n1 + 1", &mounts).await;
     assert_eq!(r.result, Some(json!({"n": 3})), "{r:?}");
 
     // A failing tool raises ToolError with the tool's message.
     let code = "from _vtcode import call_tool, ToolError\ntry:\n    call_tool('test', 'fail', {})\nexcept ToolError as e:\n    result = 'caught: ' + str(e)";
-    let r = run(&sb, Language::Python, code, T, &mounts).await;
+    let r = py(&sb, code, &mounts).await;
     assert_eq!(
         r.result,
         Some(json!("caught: the repository is archived")),
@@ -47,11 +40,9 @@ async fn bridge_suite(backend: Backend) {
     assert!(!r.tool_calls[0].ok);
 
     // An uncaught error is the program's error, with a traceback.
-    let r = run(
+    let r = py(
         &sb,
-        Language::Python,
         "import _vtcode\n_vtcode.call_tool('test', 'fail', {})",
-        T,
         &mounts,
     )
     .await;
@@ -64,7 +55,7 @@ async fn bridge_suite(backend: Backend) {
 
     // A slow tool past the per-call timeout (5 s) fails the call and says so.
     let code = "import _vtcode\ntry:\n    _vtcode.call_tool('test', 'sleep', {'ms': 7000})\nexcept _vtcode.ToolError as e:\n    result = str(e)";
-    let r = run(&sb, Language::Python, code, T, &mounts).await;
+    let r = py(&sb, code, &mounts).await;
     let msg = r.result.clone().unwrap().as_str().unwrap().to_string();
     assert!(msg.contains("per-call tool timeout"), "{msg}");
     // Inside a shorter execution timeout, the execution timeout fires.
@@ -77,11 +68,17 @@ async fn bridge_suite(backend: Backend) {
     )
     .await;
     assert_eq!(r.status, ExecStatus::Timeout, "{r:?}");
+    assert!(
+        r.stderr
+            .contains("timed out after 2.0s while waiting for tool test.sleep"),
+        "{}",
+        r.stderr
+    );
 
     // JavaScript: concurrent calls through Promise.all overlap.
     let code = "const { call_tool } = require('_vtcode');\nconst t0 = Date.now();\nconst rs = await Promise.all([1, 2, 3, 4].map(i => call_tool('test', 'sleep', { ms: 800 })));\nconsole.log('n', rs.length);\nresult = { n: rs.length, ms: Date.now() - t0 };";
     let started = Instant::now();
-    let r = run(&sb, Language::Javascript, code, T, &mounts).await;
+    let r = js(&sb, code, &mounts).await;
     assert_eq!(r.status, ExecStatus::Ok, "{r:?}");
     assert_eq!(r.result.as_ref().unwrap()["n"], json!(4));
     assert!(
@@ -93,20 +90,13 @@ async fn bridge_suite(backend: Backend) {
 
     // JS: a failing tool rejects with an Error named ToolError; completion value is the result.
     let code = "const v = require('_vtcode');\nlet name;\ntry { await v.call_tool('test', 'fail', {}); } catch (e) { name = e.name + ': ' + e.message; }\nname";
-    let r = run(&sb, Language::Javascript, code, T, &mounts).await;
+    let r = js(&sb, code, &mounts).await;
     assert_eq!(
         r.result,
         Some(json!("ToolError: the repository is archived")),
         "{r:?}"
     );
-    let r = run(
-        &sb,
-        Language::Javascript,
-        "const a = [1, 2, 3];\na.map(x => x * 2)",
-        T,
-        &mounts,
-    )
-    .await;
+    let r = js(&sb, "const a = [1, 2, 3];\na.map(x => x * 2)", &mounts).await;
     assert_eq!(r.result, Some(json!([2, 4, 6])), "{r:?}");
 
     // Lines reach the output sink while the program still runs.
@@ -141,32 +131,100 @@ async fn bridge_suite(backend: Backend) {
         "the first line arrived only at the end"
     );
 
+    // Large programs and multi-byte output survive the trip.
+    let code = format!("// {}\n'é'.repeat(70000).length", "x".repeat(150_000));
+    let r = js(&sb, &code, &mounts).await;
+    assert_eq!(r.result, Some(json!(70000)), "{}", r.stderr);
+    let r = py(&sb, "print('é' * 30000)", &mounts).await;
+    assert!(
+        r.stdout == format!("{}\n", "é".repeat(30000)),
+        "{:?}: {} bytes",
+        r.status,
+        r.stdout.len()
+    );
+
     // No state leaks between executions.
-    run(
+    py(
         &sb,
-        Language::Python,
         "import os\nos.environ['LEAK'] = '1'\nleak = 1",
-        T,
         &mounts,
     )
     .await;
-    let r = run(
+    let r = py(
         &sb,
-        Language::Python,
         "import os\n[os.environ.get('LEAK'), 'leak' in globals()]",
-        T,
         &mounts,
     )
     .await;
     assert_eq!(r.result, Some(json!([null, false])), "{r:?}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn bridge_process_backend() {
-    bridge_suite(Backend::Process).await;
+/// A hand-written SDK at /sdk is importable, its calls go through the bridge,
+/// /state persists between executions and a writable workspace takes writes.
+async fn mounts_suite(backend: Backend) {
+    let sdk = tempfile::tempdir().unwrap();
+    let pkg = sdk.path().join("servers/echo");
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::write(pkg.join("__init__.py"), "import _vtcode\n\ndef echo(**kwargs):\n    return _vtcode.call_tool('test', 'echo', kwargs)\n").unwrap();
+    std::fs::write(pkg.join("index.js"), "const { call_tool } = require('_vtcode');\nexports.echo = (args) => call_tool('test', 'echo', args);\n").unwrap();
+    let ws = tempfile::tempdir().unwrap();
+    let state = tempfile::tempdir().unwrap();
+    if nix::unistd::geteuid().is_root() {
+        // The project belongs to an ordinary user, as on a workstation.
+        let nobody = Some(nix::unistd::Uid::from_raw(65534));
+        nix::unistd::chown(ws.path(), nobody, Some(nix::unistd::Gid::from_raw(65534))).unwrap();
+    }
+    let mounts = Mounts {
+        workspace: Some(ws.path().to_path_buf()),
+        workspace_writable: true,
+        state: Some(state.path().to_path_buf()),
+        sdk: Some(sdk.path().to_path_buf()),
+    };
+    let sb = sandbox(backend, settings(backend, mounts.clone())).await;
+    let (state_dir, ws_dir) = if backend == Backend::Docker {
+        ("/state".to_string(), "/workspace".to_string())
+    } else {
+        (
+            state.path().display().to_string(),
+            ws.path().display().to_string(),
+        )
+    };
+
+    let r = py(
+        &sb,
+        "from servers.echo import echo\nresult = echo(text='hi')",
+        &mounts,
+    )
+    .await;
+    assert_eq!(r.result, Some(json!({"text": "hi"})), "{r:?}");
+    let r = js(
+        &sb,
+        "const { echo } = require('servers/echo');\nawait echo({ text: 'hi' })",
+        &mounts,
+    )
+    .await;
+    assert_eq!(r.result, Some(json!({"text": "hi"})), "{r:?}");
+
+    let code = format!(
+        "open('{state_dir}/counter', 'w').write('7')\nopen('{ws_dir}/out.txt', 'w').write('done')"
+    );
+    let r = py(&sb, &code, &mounts).await;
+    assert_eq!(r.status, ExecStatus::Ok, "{r:?}");
+    let r = run(
+        &sb,
+        Language::Python,
+        &format!("int(open('{state_dir}/counter').read())"),
+        T,
+        &mounts,
+    )
+    .await;
+    assert_eq!(r.result, Some(json!(7)), "{r:?}");
+    assert_eq!(
+        std::fs::read_to_string(ws.path().join("out.txt")).unwrap(),
+        "done"
+    );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn bridge_docker_backend() {
-    bridge_suite(Backend::Docker).await;
-}
+on_both_backends!(mounts_suite: mounts_process_backend, mounts_docker_backend);
+
+on_both_backends!(bridge_suite: bridge_process_backend, bridge_docker_backend);

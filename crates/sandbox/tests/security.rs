@@ -12,7 +12,7 @@ use std::io::Write;
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
-use common::{run, sandbox, settings};
+use common::{py, run, sandbox, settings};
 use vtcode_sandbox::{Backend, ExecStatus, Language, Mounts};
 
 /// The suites of the two backends run one after the other: a fork bomb of
@@ -32,31 +32,21 @@ struct Case {
     blocked: bool,
 }
 
-fn py(
-    name: &'static str,
-    code: impl Into<String>,
-    statuses: &'static [ExecStatus],
-    blocked: bool,
-) -> Case {
-    Case {
-        name,
-        language: Language::Python,
-        code: code.into(),
-        timeout: Duration::from_secs(5),
-        statuses,
-        blocked,
-    }
+/// A Python program whose attack must fail (and say BLOCKED).
+fn blocked(name: &'static str, body: impl AsRef<str>) -> Case {
+    stopped(name, Language::Python, attempt(body.as_ref()), OK, true)
 }
 
-fn js(
+fn stopped(
     name: &'static str,
+    language: Language,
     code: impl Into<String>,
     statuses: &'static [ExecStatus],
     blocked: bool,
 ) -> Case {
     Case {
         name,
-        language: Language::Javascript,
+        language,
         code: code.into(),
         timeout: Duration::from_secs(5),
         statuses,
@@ -80,176 +70,138 @@ const OK: &[ExecStatus] = &[ExecStatus::Ok];
 
 fn cases(ws: &str, state: &str, secret: &str, port: u16) -> Vec<Case> {
     let mut cases = vec![
-        py(
+        blocked(
             "tcp to an outside address",
-            attempt("import socket\nsocket.create_connection(('1.1.1.1', 80), timeout=2)"),
-            OK,
-            true,
+            "import socket\nsocket.create_connection(('1.1.1.1', 80), timeout=2)",
         ),
-        py(
+        blocked(
             "tcp to the host's loopback",
-            attempt(&format!(
-                "import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=2)"
-            )),
-            OK,
-            true,
+            format!("import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=2)"),
         ),
-        py(
+        blocked(
             "udp datagram out",
-            attempt(
-                "import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\ns.sendto(b'x', ('8.8.8.8', 53))\ns.settimeout(2)\ns.recv(10)",
-            ),
-            OK,
-            true,
+            "import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\ns.sendto(b'x', ('8.8.8.8', 53))\ns.settimeout(2)\ns.recv(10)",
         ),
-        py(
+        blocked(
             "dns lookup",
-            attempt("import socket\nprint(socket.getaddrinfo('example.com', 80))"),
-            OK,
-            true,
+            "import socket\nprint(socket.getaddrinfo('example.com', 80))",
         ),
-        py(
+        blocked(
             "ipv6 socket",
-            attempt(
-                "import socket\nsocket.socket(socket.AF_INET6, socket.SOCK_STREAM).connect(('::1', 22))",
-            ),
-            OK,
-            true,
+            "import socket\nsocket.socket(socket.AF_INET6, socket.SOCK_STREAM).connect(('::1', 22))",
         ),
-        js(
+        stopped(
             "tcp from javascript",
+            Language::Javascript,
             "const net = require('net');\nawait new Promise((resolve) => {\n  const s = net.connect({ host: '1.1.1.1', port: 80, timeout: 2000 });\n  s.on('connect', () => { console.log('ESCAPED'); s.destroy(); resolve(); });\n  s.on('error', (e) => { console.log('BLOCKED', e.code); resolve(); });\n  s.on('timeout', () => { console.log('BLOCKED timeout'); s.destroy(); resolve(); });\n});",
             OK,
             true,
         ),
-        js(
+        stopped(
             "fetch from javascript",
+            Language::Javascript,
             "try { await fetch('http://1.1.1.1/'); console.log('ESCAPED'); } catch (e) { console.log('BLOCKED', e.message); }",
             OK,
             true,
         ),
-        py(
-            "read /etc/shadow",
-            attempt("print(open('/etc/shadow').read())"),
-            OK,
-            true,
-        ),
-        py(
+        blocked("read /etc/shadow", "print(open('/etc/shadow').read())"),
+        blocked(
             "read a file in the host user's home",
-            attempt(&format!("print(open({secret:?}).read())")),
-            OK,
-            true,
+            format!("print(open({secret:?}).read())"),
         ),
-        py(
+        blocked(
             "list the host user's home",
-            attempt(&format!(
-                "import os\nprint(os.listdir(os.path.dirname({secret:?})))"
-            )),
-            OK,
-            true,
+            format!("import os\nprint(os.listdir(os.path.dirname({secret:?})))"),
         ),
         // In a container pid 1 is the sandbox's own init; what matters is
         // that no host secret shows up.
-        py(
+        stopped(
             "read pid 1's environment",
+            Language::Python,
             "print(open('/proc/1/environ', 'rb').read())",
             &[ExecStatus::Ok, ExecStatus::Error],
             false,
         ),
-        py(
+        stopped(
             "scan every process's environment",
+            Language::Python,
             "import os\nfound = []\nfor p in os.listdir('/proc') if os.path.isdir('/proc') else []:\n    try:\n        found.append(open(f'/proc/{p}/environ', 'rb').read().decode(errors='replace'))\n    except Exception:\n        pass\nprint('\\n'.join(found))\nprint('BLOCKED')",
             &[ExecStatus::Ok, ExecStatus::Error],
             false,
         ),
-        py(
+        stopped(
             "read an API key from the environment",
+            Language::Python,
             "import os\nprint(dict(os.environ))\nprint('BLOCKED')",
             OK,
             true,
         ),
-        js(
+        stopped(
             "read an API key from process.env",
+            Language::Javascript,
             "console.log(JSON.stringify(process.env)); console.log('BLOCKED');",
             OK,
             true,
         ),
-        py(
-            "write to /",
-            attempt("open('/vtcode-escape', 'w').write('x')"),
-            OK,
-            true,
-        ),
-        py(
+        blocked("write to /", "open('/vtcode-escape', 'w').write('x')"),
+        blocked(
             "write to /usr",
-            attempt("open('/usr/bin/vtcode-escape', 'w').write('x')"),
-            OK,
-            true,
+            "open('/usr/bin/vtcode-escape', 'w').write('x')",
         ),
-        py(
+        blocked(
             "write to the read-only workspace",
-            attempt(&format!(
-                "open({:?}, 'w').write('x')",
-                format!("{ws}/written.txt")
-            )),
-            OK,
-            true,
+            format!("open({:?}, 'w').write('x')", format!("{ws}/written.txt")),
         ),
-        py(
+        blocked(
             "follow a symlink out of the workspace",
-            attempt("import os\nprint(open(os.path.join(os.getcwd(), 'escape')).read())"),
-            OK,
-            true,
+            "import os\nprint(open(os.path.join(os.getcwd(), 'escape')).read())",
         ),
-        py(
+        blocked(
             "reach the Docker socket",
-            attempt(
-                "import socket\ns = socket.socket(socket.AF_UNIX)\ns.connect('/var/run/docker.sock')\ns.send(b'GET /containers/json HTTP/1.0\\r\\n\\r\\n')\nprint(s.recv(100))",
-            ),
-            OK,
-            true,
+            "import socket\ns = socket.socket(socket.AF_UNIX)\ns.connect('/var/run/docker.sock')\ns.send(b'GET /containers/json HTTP/1.0\\r\\n\\r\\n')\nprint(s.recv(100))",
         ),
-        py(
-            "become root with setuid",
-            attempt("import os\nos.setuid(0)"),
-            OK,
-            true,
-        ),
-        py(
+        blocked("become root with setuid", "import os\nos.setuid(0)"),
+        stopped(
             "run a setuid binary",
+            Language::Python,
             "import subprocess\nr = subprocess.run(['su', '-c', 'id -u', 'root'], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=3)\nprint('ESCAPED' if r.stdout.strip() == '0' else 'BLOCKED', r.returncode)",
             &[ExecStatus::Ok, ExecStatus::Error],
             false,
         ),
-        py(
+        stopped(
             "ptrace the runner",
+            Language::Python,
             "import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\nrc = libc.ptrace(16, os.getppid(), 0, 0)\nprint('ESCAPED' if rc == 0 else 'BLOCKED', ctypes.get_errno())",
             OK,
             true,
         ),
-        py("chroot", attempt("import os\nos.chroot('/tmp')"), OK, true),
-        py(
+        blocked("chroot", "import os\nos.chroot('/tmp')"),
+        stopped(
             "fork bomb",
+            Language::Python,
             "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass",
             &[ExecStatus::Timeout, ExecStatus::Killed, ExecStatus::Error],
             false,
         ),
-        py(
+        stopped(
             "memory bomb",
+            Language::Python,
             "chunks = []\nwhile True:\n    chunks.append(bytearray(16 << 20))",
             &[ExecStatus::Memory],
             false,
         ),
-        py(
+        stopped(
             "fill /tmp",
+            Language::Python,
             attempt(
                 "import tempfile\nwith open(tempfile.gettempdir() + '/fill', 'wb') as f:\n    for _ in range(2048):\n        f.write(b'x' * (1 << 20))",
             ),
             &[ExecStatus::Ok],
             true,
         ),
-        py(
+        stopped(
             "fill /state",
+            Language::Python,
             attempt(&format!(
                 "with open({:?}, 'wb') as f:\n    for _ in range(2048):\n        f.write(b'x' * (1 << 20))",
                 format!("{state}/fill")
@@ -257,34 +209,46 @@ fn cases(ws: &str, state: &str, secret: &str, port: u16) -> Vec<Case> {
             &[ExecStatus::Ok],
             true,
         ),
-        py(
+        stopped(
             "infinite loop",
+            Language::Python,
             "while True:\n    pass",
             &[ExecStatus::Timeout],
             false,
         ),
-        js(
+        stopped(
             "infinite loop in javascript",
+            Language::Javascript,
             "while (true) {}",
             &[ExecStatus::Timeout],
             false,
         ),
-        py(
+        stopped(
             "100 MB on stdout",
+            Language::Python,
             "import sys\nfor _ in range(100):\n    sys.stdout.write('x' * (1 << 20))",
             &[ExecStatus::OutputLimit],
             false,
         ),
-        py(
+        stopped(
             "sleep past the timeout",
+            Language::Python,
             "import time\ntime.sleep(60)",
             &[ExecStatus::Timeout],
             false,
         ),
-        py(
+        stopped(
             "kill the runner",
+            Language::Python,
             "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\nimport time\ntime.sleep(5)",
             &[ExecStatus::Killed],
+            false,
+        ),
+        stopped(
+            "leave a process behind in a new session",
+            Language::Python,
+            "import os, time\npid = os.fork()\nif pid == 0:\n    os.setsid()\n    time.sleep(60)\n    os._exit(0)\nprint('ORPHAN', pid)",
+            OK,
             false,
         ),
     ];
@@ -297,6 +261,13 @@ fn cases(ws: &str, state: &str, secret: &str, port: u16) -> Vec<Case> {
         }
     }
     cases
+}
+
+fn orphan_pid(stdout: &str) -> Option<u32> {
+    stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("ORPHAN "))
+        .and_then(|p| p.trim().parse().ok())
 }
 
 async fn security_suite(backend: Backend) {
@@ -362,6 +333,12 @@ async fn security_suite(backend: Backend) {
                 wrong.push(format!("output contains {leak:?}"));
             }
         }
+        if let (Backend::Process, Some(pid)) = (backend, orphan_pid(&r.stdout)) {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            if std::path::Path::new(&format!("/proc/{pid}")).exists() {
+                wrong.push(format!("process {pid} outlived the execution"));
+            }
+        }
         if elapsed > case.timeout + Duration::from_secs(4) {
             wrong.push(format!(
                 "took {elapsed:?} with a {:?} timeout",
@@ -385,14 +362,7 @@ async fn security_suite(backend: Backend) {
         !ws.path().join("written.txt").exists(),
         "a program wrote into the read-only workspace"
     );
-    let output = run(
-        &sb,
-        Language::Python,
-        "result = 6 * 7",
-        Duration::from_secs(5),
-        &mounts,
-    )
-    .await;
+    let output = py(&sb, "result = 6 * 7", &mounts).await;
     assert!(
         failures.is_empty(),
         "{} of {} hostile programs were not contained:\n{}",
@@ -411,14 +381,7 @@ async fn security_suite(backend: Backend) {
         .unwrap();
     assert!(status.ready >= 1, "{status:?}");
     let started = Instant::now();
-    let output = run(
-        &sb,
-        Language::Python,
-        "print(1)",
-        Duration::from_secs(5),
-        &mounts,
-    )
-    .await;
+    let output = py(&sb, "print(1)", &mounts).await;
     assert_eq!(output.stdout, "1\n");
     assert!(
         started.elapsed() < Duration::from_secs(1),
@@ -427,12 +390,4 @@ async fn security_suite(backend: Backend) {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn hostile_programs_are_contained_by_the_process_backend() {
-    security_suite(Backend::Process).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn hostile_programs_are_contained_by_the_docker_backend() {
-    security_suite(Backend::Docker).await;
-}
+on_both_backends!(security_suite: hostile_programs_are_contained_by_the_process_backend, hostile_programs_are_contained_by_the_docker_backend);

@@ -137,7 +137,8 @@ fn plan(catalog: &ToolCatalog) -> Vec<PlannedServer<'_>> {
             let raws: Vec<&str> = raws.iter().map(String::as_str).collect();
             let mut reserved = python::MODULE_RESERVED.to_vec();
             reserved.extend(javascript::MODULE_RESERVED);
-            reserved.push("index");
+            // File names the package itself uses.
+            reserved.extend(["index", "__init__", "__main__"]);
             let idents = Namer::new(Syntax::Python, &reserved).assign(&raws);
             PlannedServer {
                 name,

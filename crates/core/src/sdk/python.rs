@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use super::names::{Namer, Syntax};
-use super::schema::{self, OutputTypes, Param, TypeRenderer, TypeSyntax};
+use super::schema::{self, Param, TypeRenderer, TypeSyntax, union};
 use super::{PlannedServer, PlannedTool};
 
 /// Names each module's own code uses at module level.
@@ -68,23 +68,6 @@ impl TypeSyntax for Python {
     fn named(&self, name: &str) -> String {
         name.into()
     }
-}
-
-/// Joins distinct parts; any part being `any` makes the whole `any`.
-pub(super) fn union(parts: Vec<String>, any: &str, separator: &str) -> String {
-    let mut distinct: Vec<String> = Vec::new();
-    for part in parts {
-        if part == any {
-            return any.to_string();
-        }
-        if !distinct.contains(&part) {
-            distinct.push(part);
-        }
-    }
-    if distinct.is_empty() {
-        return any.to_string();
-    }
-    distinct.join(separator)
 }
 
 /// A Python literal for a scalar JSON value.
@@ -161,21 +144,13 @@ pub(super) fn module(server: &PlannedServer, tool: &PlannedTool) -> String {
             fields.join(", ")
         );
     }
-    let returns = return_type(&output, &outputs);
+    let returns = output.return_type(&outputs);
     match &params {
         Some(params) => typed_function(&mut out, tool, params, &inputs, &returns),
         None => free_function(&mut out, tool, &returns),
     }
     let _ = writeln!(out, "\n__all__ = [\"{}\"]", tool.ident);
     out
-}
-
-fn return_type(output: &OutputTypes<'_>, outputs: &TypeRenderer<'_, Python>) -> String {
-    match (&output.result_name, output.returns) {
-        (Some(name), _) => name.clone(),
-        (None, Some(schema)) => outputs.render(schema),
-        (None, None) => "Any".into(),
-    }
 }
 
 fn typed_function(

@@ -80,6 +80,23 @@ pub(super) trait TypeSyntax {
     fn named(&self, name: &str) -> String;
 }
 
+/// Joins distinct parts; any part being `any` makes the whole `any`.
+pub(super) fn union(parts: Vec<String>, any: &str, separator: &str) -> String {
+    let mut distinct: Vec<String> = Vec::new();
+    for part in parts {
+        if part == any {
+            return any.to_string();
+        }
+        if !distinct.contains(&part) {
+            distinct.push(part);
+        }
+    }
+    if distinct.is_empty() {
+        return any.to_string();
+    }
+    distinct.join(separator)
+}
+
 /// Walks a schema; `root` resolves local `$ref`s and `named` maps `$defs`
 /// names to generated types.
 pub(super) struct TypeRenderer<'a, S: TypeSyntax> {
@@ -249,6 +266,18 @@ pub(super) struct OutputTypes<'a> {
     pub returns: Option<&'a Value>,
     /// Set when the return value is the generated object type of that name.
     pub result_name: Option<String>,
+}
+
+impl OutputTypes<'_> {
+    /// The function's return type: the generated result type, the
+    /// (unwrapped) schema's type, or "any" without an outputSchema.
+    pub fn return_type<S: TypeSyntax>(&self, renderer: &TypeRenderer<'_, S>) -> String {
+        match (&self.result_name, self.returns) {
+            (Some(name), _) => name.clone(),
+            (None, Some(schema)) => renderer.render(schema),
+            (None, None) => renderer.syntax.any(),
+        }
+    }
 }
 
 /// Plans the output types of a tool; type names are claimed from `namer`

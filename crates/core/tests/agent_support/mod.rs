@@ -16,15 +16,17 @@ use vtcode_core::agent::{
     AgentDeps, AgentError, AgentSession, ApprovalHandler, ApprovalMode, DirectTools, ToolMode,
     ToolSearch, TurnControl, TurnOutcome,
 };
-use vtcode_core::catalog::{CatalogTool, DetailLevel, ToolCatalog, unwrap_result};
+use vtcode_core::catalog::DetailLevel;
 use vtcode_core::events::{AgentEvent, ApprovalDecision, ApprovalKind};
+use vtcode_core::runtime::{HubToolHost, LiveCatalog};
 use vtcode_core::session::SessionStore;
+use vtcode_core::store::Store;
 use vtcode_llm::testing::ScriptedServer;
 use vtcode_llm::{ProviderKind, ProviderSettings, RetryPolicy, ToolSpec, build_provider};
 use vtcode_mcp::{HubOptions, McpHub, ServerSpec};
 use vtcode_sandbox::{
     Backend, DockerSandbox, ExecRequest, ExecResult, Mounts, ProcessSandbox, Sandbox, SandboxError,
-    SandboxSettings, ToolCallError, ToolHost,
+    SandboxSettings, ToolHost,
 };
 
 /// Upper bound for any one test, so nothing hangs CI.
@@ -83,27 +85,8 @@ pub async fn start_hub(specs: Vec<ServerSpec>, log_dir: &Path) -> Arc<McpHub> {
     Arc::new(hub)
 }
 
-/// The hub's live tools as a catalog (what the front end builds).
-pub fn catalog_of(hub: &McpHub) -> ToolCatalog {
-    ToolCatalog::new(
-        hub.tools()
-            .into_iter()
-            .map(|t| CatalogTool {
-                server: t.server,
-                name: t.name,
-                title: t.title,
-                description: t.description,
-                input_schema: t.input_schema,
-                output_schema: t.output_schema,
-                annotations: t.annotations,
-                builtin: false,
-            })
-            .collect(),
-    )
-}
-
-/// `search_tools` over the real catalog search.
-pub struct CatalogSearch(pub Arc<ToolCatalog>);
+/// `search_tools` over the real catalog search of the live catalog.
+pub struct CatalogSearch(pub LiveCatalog);
 
 #[async_trait::async_trait]
 impl ToolSearch for CatalogSearch {
@@ -111,6 +94,7 @@ impl ToolSearch for CatalogSearch {
         let detail: DetailLevel = detail.parse().map_err(|e| format!("{e}"))?;
         let hits = self
             .0
+            .current()
             .search(query, detail, limit)
             .map_err(|e| e.to_string())?;
         serde_json::to_value(hits).map_err(|e| e.to_string())
@@ -151,46 +135,6 @@ impl DirectTools for HubDirect {
     }
 }
 
-/// The bridge's host side over the hub: structured content (unwrapped
-/// from the single-`result` wrapper), else the text parsed as JSON, else
-/// the text.
-pub struct HubHost(pub Arc<McpHub>, pub Arc<ToolCatalog>);
-
-#[async_trait::async_trait]
-impl ToolHost for HubHost {
-    async fn call_tool(
-        &self,
-        server: &str,
-        tool: &str,
-        args: Value,
-    ) -> Result<Value, ToolCallError> {
-        let out = self
-            .0
-            .call_tool(server, tool, args)
-            .await
-            .map_err(|e| ToolCallError {
-                message: e.to_string(),
-            })?;
-        if out.is_error {
-            return Err(ToolCallError {
-                message: out.text(),
-            });
-        }
-        let schema = self
-            .1
-            .get(server, tool)
-            .and_then(|t| t.output_schema.clone())
-            .unwrap_or(Value::Null);
-        Ok(match out.structured {
-            Some(v) => unwrap_result(&schema, v),
-            None => {
-                let text = out.text();
-                serde_json::from_str(&text).unwrap_or(Value::String(text))
-            }
-        })
-    }
-}
-
 /// For tests that never run code: says so if the model tries.
 pub struct NoSandbox;
 
@@ -217,7 +161,7 @@ pub struct Env {
     pub dir: tempfile::TempDir,
     pub server: ScriptedServer,
     pub hub: Arc<McpHub>,
-    pub catalog: Arc<ToolCatalog>,
+    pub catalog: LiveCatalog,
     pub store: SessionStore,
 }
 
@@ -228,10 +172,11 @@ impl Env {
         std::fs::create_dir_all(dir.path().join("logs")).unwrap();
         let server = scripted(turns);
         let hub = records_hub(&dir.path().join("logs")).await;
-        let store = SessionStore::open(&dir.path().join("vtcode.db")).unwrap();
-        let catalog = Arc::new(catalog_of(&hub));
+        let db = Arc::new(Store::open(dir.path().join("vtcode.db")).unwrap());
+        let store = SessionStore::new(db.clone());
+        let catalog = LiveCatalog::new(hub.clone(), Some(db), None);
         vtcode_core::sdk::generate(
-            &catalog,
+            &catalog.current(),
             vtcode_core::sdk::SdkLanguage::Python,
             &dir.path().join("sdk"),
         )
@@ -334,7 +279,7 @@ impl Env {
             tool_mode: mode,
             approval,
             sandbox,
-            tool_host: Arc::new(HubHost(self.hub.clone(), self.catalog.clone())),
+            tool_host: Arc::new(HubToolHost::new(self.hub.clone(), self.catalog.clone())),
             mounts: self.mounts(),
             exec_timeout: Duration::from_secs(10),
             search: Arc::new(CatalogSearch(self.catalog.clone())),

@@ -3,9 +3,11 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+use std::future::Future;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use serde_json::Value;
 use vtcode_mcp::{HubOptions, McpHub, ServerSpec, ServerState, ServerStatus};
 
 /// Upper bound for any single test, so nothing hangs CI.
@@ -102,4 +104,26 @@ pub fn failure(state: &ServerState) -> &str {
         ServerState::Failed { error } => error,
         other => panic!("expected Failed, got {other:?}"),
     }
+}
+
+/// Runs a test body under [`TEST_TIMEOUT`].
+pub async fn bounded<F: Future>(body: F) -> F::Output {
+    tokio::time::timeout(TEST_TIMEOUT, body)
+        .await
+        .expect("test did not finish in time")
+}
+
+/// Starts a hub and waits until every server is settled.
+pub async fn start_ready(specs: Vec<ServerSpec>) -> (McpHub, tempfile::TempDir) {
+    let (hub, logs) = start(specs);
+    hub.wait_ready(TEST_STARTUP).await.unwrap();
+    (hub, logs)
+}
+
+/// The text of a call that must succeed.
+pub async fn call_text(hub: &McpHub, server: &str, tool: &str, args: Value) -> String {
+    hub.call_tool(server, tool, args)
+        .await
+        .unwrap_or_else(|e| panic!("{server}.{tool} failed: {e}"))
+        .text()
 }

@@ -84,6 +84,30 @@ pub async fn run(
     .expect("sandbox failure")
 }
 
+/// Runs Python with a 10 s timeout.
+pub async fn py(sandbox: &Arc<dyn Sandbox>, code: &str, mounts: &Mounts) -> ExecResult {
+    run(
+        sandbox,
+        Language::Python,
+        code,
+        Duration::from_secs(10),
+        mounts,
+    )
+    .await
+}
+
+/// Runs JavaScript with a 10 s timeout.
+pub async fn js(sandbox: &Arc<dyn Sandbox>, code: &str, mounts: &Mounts) -> ExecResult {
+    run(
+        sandbox,
+        Language::Javascript,
+        code,
+        Duration::from_secs(10),
+        mounts,
+    )
+    .await
+}
+
 /// Tools: `test.echo` returns its arguments, `test.fail` fails with a
 /// message, `test.sleep` waits `ms` milliseconds.
 pub struct TestHost;
@@ -111,4 +135,20 @@ impl ToolHost for TestHost {
             }),
         }
     }
+}
+
+/// Declares one test per backend that runs `suite(backend)`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($suite:ident: $process:ident, $docker:ident) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $process() {
+            $suite(vtcode_sandbox::Backend::Process).await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $docker() {
+            $suite(vtcode_sandbox::Backend::Docker).await;
+        }
+    };
 }

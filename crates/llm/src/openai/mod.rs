@@ -5,17 +5,17 @@
 //! field) and sent by the shared reqwest [`transport`](crate::transport),
 //! because async-openai's own client hides what vtcode has to act on: the
 //! `Retry-After` header, the API's error body on a 4xx, and whether the
-//! stream ended with `[DONE]` or was cut. Stream chunks are parsed leniently
-//! (only the fields used here, unknown `finish_reason`s accepted) so local
-//! servers that differ slightly from OpenAI (Ollama, vLLM, llama.cpp) work.
+//! stream ended with `[DONE]` or was cut. The stream itself is decoded in
+//! [`chunks`].
 //!
-//! Tool calls arrive as fragments keyed by `index`; they are accumulated and
-//! emitted as complete [`ToolCall`]s when the choice finishes. Some models
-//! (o-series, gpt-5) reject `max_tokens` and want `max_completion_tokens`;
-//! the field is chosen by model name, and on the API's 400 naming the other
-//! field the request is sent once more with it and the choice remembered.
+//! Some models (o-series, gpt-5) reject `max_tokens` and want
+//! `max_completion_tokens`; the field is chosen by model name, and on the
+//! API's 400 naming the other field the request is sent once more with it
+//! and the choice remembered per model.
 
-use std::collections::{BTreeMap, HashMap};
+mod chunks;
+
+use std::collections::HashMap;
 use std::sync::Mutex;
 
 use async_openai::types::chat::{
@@ -28,12 +28,11 @@ use async_openai::types::chat::{
     ChatCompletionTools, CreateChatCompletionRequest, FunctionCall, FunctionObject,
 };
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
-use serde::Deserialize;
 
+use self::chunks::ChunkDecoder;
 use crate::settings::ProviderSettings;
-use crate::sse::SseEvent;
-use crate::transport::{Decoder, Endpoint, spawn_stream};
-use crate::{ChatRequest, LlmError, LlmEvent, LlmProvider, LlmStream, Message, ToolCall, Usage};
+use crate::transport::{Endpoint, json_decimal, spawn_stream};
+use crate::{ChatRequest, LlmError, LlmProvider, LlmStream, Message};
 
 /// Which field carries the reply's token limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,6 +85,7 @@ impl TokenField {
 pub struct OpenAiProvider {
     settings: ProviderSettings,
     endpoint: Endpoint,
+    models_url: String,
     /// Token-limit fields learned from the API's rejections, per model.
     learned: Mutex<HashMap<String, TokenField>>,
 }
@@ -98,6 +98,7 @@ impl OpenAiProvider {
             None => (base.as_str(), String::new()),
         };
         let url = format!("{path}/chat/completions{query}");
+        let models_url = format!("{path}/models{query}");
         let mut headers = HeaderMap::new();
         if let Some(key) = settings.key() {
             let invalid = |_| LlmError::InvalidSettings {
@@ -116,6 +117,7 @@ impl OpenAiProvider {
         }
         Ok(Self {
             endpoint: Endpoint::new(url, headers, settings.retry)?,
+            models_url,
             settings,
             learned: Mutex::new(HashMap::new()),
         })
@@ -151,22 +153,12 @@ impl LlmProvider for OpenAiProvider {
     }
 
     async fn stream(&self, request: ChatRequest) -> Result<LlmStream, LlmError> {
-        let model = if request.model.is_empty() {
-            self.settings.model.clone()
-        } else {
-            request.model.clone()
-        };
-        let max_tokens = request.max_tokens.or(self.settings.max_tokens);
-        let temperature = request.temperature.or(self.settings.temperature);
-        let field = self.token_field(&model);
-        let body = |field| {
-            request_body(
-                &request,
-                &model,
-                temperature,
-                max_tokens.map(|n| (field, n)),
-            )
-        };
+        let resolved = self.settings.resolve(&request);
+        let (model, max_tokens, temperature) =
+            (resolved.model, resolved.max_tokens, resolved.temperature);
+        let field = self.token_field(model);
+        let body =
+            |field| request_body(&request, model, temperature, max_tokens.map(|n| (field, n)));
         let mut endpoint = self.endpoint.with_body(body(field)?);
         let response = match endpoint.connect().await {
             Err(LlmError::Http {
@@ -174,14 +166,18 @@ impl LlmProvider for OpenAiProvider {
                 message,
             }) if max_tokens.is_some() && field.rejected_by(&message) => {
                 tracing::info!(%model, "the API rejected {}; sending {} instead", field.name(), field.other().name());
-                endpoint.body = body(field.other())?;
+                endpoint.body = Some(body(field.other())?);
                 let response = endpoint.connect().await?;
-                self.learn(&model, field.other());
+                self.learn(model, field.other());
                 response
             }
             other => other?,
         };
         Ok(spawn_stream(endpoint, response, ChunkDecoder::default))
+    }
+
+    async fn list_models(&self) -> Result<Vec<String>, LlmError> {
+        self.endpoint.get(self.models_url.clone()).model_ids().await
     }
 }
 
@@ -234,8 +230,12 @@ fn request_body(
             .map(|(_, n)| n),
         ..Default::default()
     };
-    serde_json::to_value(&body)
-        .map_err(|e| LlmError::Other(format!("cannot encode the request: {e}")))
+    let mut json = serde_json::to_value(&body)
+        .map_err(|e| LlmError::Other(format!("cannot encode the request: {e}")))?;
+    if let Some(temperature) = temperature {
+        json["temperature"] = json_decimal(temperature);
+    }
+    Ok(json)
 }
 
 #[allow(deprecated)] // the deprecated `function_call` field is left unset.
@@ -285,158 +285,6 @@ fn wire_message(message: &Message) -> ChatCompletionRequestMessage {
                 tool_call_id: call_id.clone(),
             })
         }
-    }
-}
-
-#[derive(Deserialize)]
-struct Chunk {
-    #[serde(default)]
-    choices: Vec<Choice>,
-    usage: Option<ChunkUsage>,
-    /// OpenRouter and some proxies report failures inside the stream.
-    error: Option<serde_json::Value>,
-}
-
-#[derive(Deserialize)]
-struct Choice {
-    #[serde(default)]
-    delta: Delta,
-    finish_reason: Option<String>,
-}
-
-#[derive(Deserialize, Default)]
-struct Delta {
-    content: Option<String>,
-    tool_calls: Option<Vec<ToolCallChunk>>,
-}
-
-#[derive(Deserialize)]
-struct ToolCallChunk {
-    #[serde(default)]
-    index: usize,
-    id: Option<String>,
-    function: Option<FunctionChunk>,
-}
-
-#[derive(Deserialize)]
-struct FunctionChunk {
-    name: Option<String>,
-    arguments: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct ChunkUsage {
-    #[serde(default)]
-    prompt_tokens: u64,
-    #[serde(default)]
-    completion_tokens: u64,
-}
-
-#[derive(Default)]
-struct PartialCall {
-    id: String,
-    name: String,
-    arguments: String,
-}
-
-/// Decodes `data: {chunk}` events up to `data: [DONE]`.
-#[derive(Default)]
-struct ChunkDecoder {
-    calls: BTreeMap<usize, PartialCall>,
-    usage: Option<Usage>,
-    stop_reason: Option<String>,
-}
-
-impl ChunkDecoder {
-    fn flush_calls(&mut self, out: &mut Vec<LlmEvent>) {
-        for (index, call) in std::mem::take(&mut self.calls) {
-            let id = if call.id.is_empty() {
-                format!("call_{index}")
-            } else {
-                call.id
-            };
-            out.push(LlmEvent::ToolCall {
-                call: ToolCall {
-                    id,
-                    name: call.name,
-                    arguments: call.arguments,
-                },
-            });
-        }
-    }
-}
-
-impl Decoder for ChunkDecoder {
-    fn event(&mut self, event: &SseEvent, out: &mut Vec<LlmEvent>) -> Result<bool, LlmError> {
-        let data = event.data.trim();
-        if data.is_empty() {
-            return Ok(false);
-        }
-        if data == "[DONE]" {
-            self.flush_calls(out);
-            if let Some(usage) = self.usage.take() {
-                out.push(LlmEvent::Usage { usage });
-            }
-            out.push(LlmEvent::Done {
-                stop_reason: self.stop_reason.take(),
-            });
-            return Ok(true);
-        }
-        let chunk: Chunk = serde_json::from_str(data).map_err(|e| LlmError::InvalidResponse {
-            detail: format!(
-                "a stream chunk is not valid JSON ({e}): {}",
-                crate::transport::truncate(data, 200)
-            ),
-        })?;
-        if let Some(error) = chunk.error {
-            let message = error
-                .get("message")
-                .and_then(|m| m.as_str())
-                .map(str::to_string)
-                .unwrap_or_else(|| error.to_string());
-            let status = error
-                .get("code")
-                .and_then(|c| c.as_u64())
-                .and_then(|c| u16::try_from(c).ok())
-                .unwrap_or(500);
-            return Err(LlmError::Http { status, message });
-        }
-        if let Some(usage) = chunk.usage {
-            self.usage = Some(Usage {
-                prompt_tokens: usage.prompt_tokens,
-                completion_tokens: usage.completion_tokens,
-            });
-        }
-        for choice in chunk.choices {
-            if let Some(text) = choice.delta.content.filter(|t| !t.is_empty()) {
-                out.push(LlmEvent::TextDelta { text });
-            }
-            for fragment in choice.delta.tool_calls.unwrap_or_default() {
-                let call = self.calls.entry(fragment.index).or_default();
-                let (name, arguments) = match fragment.function {
-                    Some(f) => (f.name, f.arguments.unwrap_or_default()),
-                    None => (None, String::new()),
-                };
-                if let Some(id) = &fragment.id {
-                    call.id.clone_from(id);
-                }
-                if let Some(name) = &name {
-                    call.name.push_str(name);
-                }
-                call.arguments.push_str(&arguments);
-                out.push(LlmEvent::ToolCallDelta {
-                    index: fragment.index,
-                    id: fragment.id,
-                    name,
-                    arguments_delta: arguments,
-                });
-            }
-            if let Some(reason) = choice.finish_reason {
-                self.stop_reason = Some(reason);
-                self.flush_calls(out);
-            }
-        }
-        Ok(false)
     }
 }
 
