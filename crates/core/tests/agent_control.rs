@@ -124,3 +124,25 @@ async fn the_loop_works_the_same_over_the_anthropic_api() {
     let last = requests[1]["body"]["messages"].to_string();
     assert!(last.contains("toolu_1") && last.contains("toolu_2") && last.contains("tool_result"));
 }
+
+/// Front ends run turns on spawned tasks: the session and its turn future
+/// must be `Send`.
+#[test]
+fn a_turn_can_run_on_a_spawned_task() {
+    fn assert_send<T: Send>(_: &T) {}
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let env = Env::new(json!([])).await;
+        let mut session = AgentSession::new(
+            env.deps(ToolMode::Code, ApprovalMode::Auto),
+            SessionMode::New,
+        )
+        .unwrap();
+        let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+        let ctl = control(Answer::new(ApprovalDecision::Once));
+        let future = session.run_turn("hi".into(), tx, ctl);
+        assert_send(&future);
+        drop(future);
+        assert_send(&session);
+    });
+}

@@ -353,13 +353,15 @@ impl AgentSession {
             let usage = reply.usage.unwrap_or_default();
             outcome.prompt_tokens += usage.prompt_tokens;
             outcome.completion_tokens += usage.completion_tokens;
-            self.session_tokens += usage.prompt_tokens + usage.completion_tokens;
+            // A provider that reports no usage is shown the local count.
+            let prompt = if usage.prompt_tokens > 0 {
+                usage.prompt_tokens
+            } else {
+                context
+            };
+            self.session_tokens += prompt + usage.completion_tokens;
             let _ = events.send(AgentEvent::Usage {
-                prompt_tokens: if usage.prompt_tokens > 0 {
-                    usage.prompt_tokens
-                } else {
-                    context
-                },
+                prompt_tokens: prompt,
                 completion_tokens: usage.completion_tokens,
                 session_total_tokens: self.session_tokens,
                 context_window: self.deps.context_window,
