@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use crate::store::{Store, StoreError};
 
-pub(crate) use transcript::close_dangling_calls;
+pub(crate) use transcript::dangling_calls;
 pub use transcript::{INTERRUPTED, TranscriptEntry, replay, summary_message};
 
 const FIRST_PROMPT_CHARS: usize = 200;

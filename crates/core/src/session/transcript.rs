@@ -114,12 +114,14 @@ pub fn replay(entries: &[TranscriptEntry]) -> Vec<Message> {
             messages.push(message);
         }
     }
-    close_dangling_calls(&mut messages);
+    let missing = dangling_calls(&messages);
+    messages.extend(missing);
     messages
 }
 
-/// Answers every tool call of the last assistant message that has no result.
-pub(crate) fn close_dangling_calls(messages: &mut Vec<Message>) -> Vec<Message> {
+/// Results for the tool calls of the last assistant message that have
+/// none, to append so the conversation stays well-formed.
+pub(crate) fn dangling_calls(messages: &[Message]) -> Vec<Message> {
     let Some(last_assistant) = messages
         .iter()
         .rposition(|m| matches!(m, Message::Assistant { .. }))
@@ -136,7 +138,7 @@ pub(crate) fn close_dangling_calls(messages: &mut Vec<Message>) -> Vec<Message> 
             _ => None,
         })
         .collect();
-    let missing: Vec<Message> = tool_calls
+    tool_calls
         .iter()
         .filter(|c| !answered.contains(&c.id.as_str()))
         .map(|c| Message::Tool {
@@ -144,9 +146,7 @@ pub(crate) fn close_dangling_calls(messages: &mut Vec<Message>) -> Vec<Message> 
             content: INTERRUPTED.to_string(),
             is_error: true,
         })
-        .collect();
-    messages.extend(missing.iter().cloned());
-    missing
+        .collect()
 }
 
 #[cfg(test)]

@@ -19,9 +19,7 @@ use super::{
     AgentDeps, AgentError, ApprovalMode, ToolMode, TurnControl, compaction, prompt, tokens,
 };
 use crate::events::AgentEvent;
-use crate::session::{
-    SessionError, TranscriptEntry, close_dangling_calls, replay, summary_message,
-};
+use crate::session::{SessionError, TranscriptEntry, dangling_calls, replay, summary_message};
 
 /// Whether a session starts fresh or continues a stored one.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -280,8 +278,7 @@ impl AgentSession {
         note: Option<String>,
         events: &UnboundedSender<AgentEvent>,
     ) -> Result<(), AgentError> {
-        let mut probe = self.messages.clone();
-        for missing in close_dangling_calls(&mut probe) {
+        for missing in dangling_calls(&self.messages) {
             if let Message::Tool {
                 call_id,
                 content,
