@@ -10,6 +10,7 @@ const fs = require('fs');
 const path = require('path');
 const vm = require('vm');
 const Module = require('module');
+const { pathToFileURL } = require('url');
 
 const here = __dirname;
 const sdk = process.env.VTCODE_SDK || '';
@@ -27,6 +28,36 @@ globalThis._vtcode = bridge;
 globalThis.ToolError = bridge.ToolError;
 globalThis.require = Module.createRequire(path.join(process.cwd(), 'program.js'));
 
+// Static imports become dynamic ones, so a program with imports still runs
+// as a script (with a completion value) rather than as a module.
+const STATIC_IMPORT = /^[ \t]*import\s+(?:([\w$]+)\s*,?\s*)?(?:\*\s+as\s+([\w$]+)|\{([^}]*)\})?\s*(?:from\s*)?(['"][^'"]+['"])[ \t]*;?/gm;
+let importCount = 0;
+
+function rewriteImports(source) {
+  return source.replace(STATIC_IMPORT, (_match, def, star, named, spec) => {
+    importCount += 1;
+    const ns = star || `__import${importCount}`;
+    const parts = [`const ${ns} = await import(${spec});`];
+    if (def) parts.push(`const ${def} = ${ns}.default;`);
+    if (named) {
+      const fields = named
+        .split(',')
+        .map((f) => f.trim())
+        .filter(Boolean)
+        .map((f) => f.replace(/\s+as\s+/, ': '));
+      parts.push(`const { ${fields.join(', ')} } = ${ns};`);
+    }
+    return parts.join(' ');
+  });
+}
+
+function importModule(specifier) {
+  const target = /^\.{1,2}\//.test(specifier)
+    ? pathToFileURL(path.resolve(process.cwd(), specifier)).href
+    : specifier;
+  return import(target);
+}
+
 function toJson(value) {
   if (value === undefined) return null;
   try {
@@ -40,7 +71,12 @@ function toJson(value) {
 const NOT_AN_EXPRESSION = /^(const|let|var|if|else|for|while|do|function|async function|class|return|try|catch|finally|throw|switch|import|export|\}|\/\/)/;
 
 function asyncBody(source) {
-  const wrap = (body) => new vm.Script('(async () => {\n' + body + '\n})()', { filename: 'program.js', lineOffset: -1 });
+  const wrap = (body) =>
+    new vm.Script('(async () => {\n' + body + '\n})()', {
+      filename: 'program.js',
+      lineOffset: -1,
+      importModuleDynamically: importModule,
+    });
   const pick = 'return typeof result !== "undefined" ? result : __value;';
   const lines = source.replace(/\s+$/, '').split('\n');
   const last = lines[lines.length - 1].trim().replace(/;$/, '');
@@ -56,7 +92,7 @@ function asyncBody(source) {
 
 function compile(source) {
   try {
-    return new vm.Script(source, { filename: 'program.js' });
+    return new vm.Script(source, { filename: 'program.js', importModuleDynamically: importModule });
   } catch (err) {
     if (!(err instanceof SyntaxError) || !/await|return/.test(err.message)) throw err;
     return asyncBody(source);
@@ -69,7 +105,7 @@ function finish(status, result) {
 }
 
 async function main() {
-  let value = compile(code).runInThisContext();
+  let value = compile(rewriteImports(code)).runInThisContext();
   if (value && typeof value.then === 'function') value = await value;
   const named = vm.runInThisContext('typeof result !== "undefined" ? result : undefined');
   if (named !== undefined) value = named;

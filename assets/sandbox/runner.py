@@ -33,6 +33,7 @@ import random  # noqa: F401
 import re  # noqa: F401
 import statistics  # noqa: F401
 import textwrap  # noqa: F401
+import typing  # noqa: F401 - the generated SDK's annotations
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 IN_CONTAINER = os.environ.get("VTCODE_SANDBOX") == "docker"
@@ -94,9 +95,12 @@ def run_python(req, bridge_in, bridge_out):
     import _vtcode
 
     _vtcode._connect(bridge_in, bridge_out)
+    # The SDK root holds one tree per language: python/servers/...
     sdk = req.get("sdk")
-    if sdk and sdk not in sys.path:
-        sys.path.insert(0, sdk)
+    if sdk:
+        sdk = os.path.join(sdk, "python")
+        if sdk not in sys.path:
+            sys.path.insert(0, sdk)
     namespace = {"__name__": "__main__", "__builtins__": __builtins__}
     status, result = "ok", None
     try:
@@ -169,11 +173,15 @@ def child_main(req, out_w, err_w, call_w, reply_r):
         if fd > 4:
             os.close(fd)
     env = dict(os.environ)
-    env["VTCODE_SDK"] = req.get("sdk") or ""
+    env["VTCODE_SDK"] = os.path.join(req["sdk"], "javascript") if req.get("sdk") else ""
     args = [req.get("node") or "node"]
     memory_mb = req.get("memory_mb")
     if memory_mb:
         args.append("--max-old-space-size=%d" % max(16, int(memory_mb) * 3 // 4))
+    if re.search(r"\bimport\b", req["code"]):
+        # ES modules (the SDK, the program's own imports) need the loader.
+        loader = "file://" + os.path.join(HERE, "loader.mjs")
+        args += ["--no-warnings", "--experimental-vm-modules", "--experimental-loader=" + loader]
     args += [os.path.join(HERE, "runner.js")]
     if len(req["code"]) < 100_000:
         env["VTCODE_CODE"] = req["code"]

@@ -9,3 +9,8 @@ pub mod runtime;
 pub mod sdk;
 pub mod session;
 pub mod store;
+
+// The lower crates, so front ends depend on core alone.
+pub use vtcode_llm as llm;
+pub use vtcode_mcp as mcp;
+pub use vtcode_sandbox as sandbox;

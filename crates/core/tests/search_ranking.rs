@@ -65,6 +65,8 @@ fn names_match_in_any_convention_and_with_typos() {
     assert_eq!(top(&catalog, "comit"), "git.git_commit");
     assert_eq!(top(&catalog, "chekout branch"), "git.git_checkout");
     assert_eq!(top(&catalog, "conv timezone"), "time.convert_time");
+    // A misspelt word whose stem differs from the real word's ("staging" stems to "stage").
+    assert_eq!(top(&catalog, "stagng area"), "git.git_add");
     // Parameter names count too.
     assert_eq!(top(&catalog, "max_count"), "git.git_log");
 }

@@ -91,7 +91,7 @@ async fn measure(backend: Backend) -> Figures {
     let t = Instant::now();
     exec(&cold, "print(1)").await;
     let first_ms = t.elapsed().as_secs_f64() * 1000.0;
-    drop(cold);
+    cold.shutdown().await;
 
     let sandbox = start(backend, 1).await;
     sandbox.warm().await.expect("warm pool");
@@ -106,6 +106,7 @@ async fn measure(backend: Backend) -> Figures {
     }
     warm.sort_by(f64::total_cmp);
     let bridge = exec(&sandbox, BRIDGE).await.result.expect("bridge figures");
+    sandbox.shutdown().await;
     Figures {
         first_ms,
         warm_p50: percentile(&warm, 0.5),
@@ -180,9 +181,6 @@ fn main() {
                 )
             );
         }
-        vtcode_sandbox::prune(Some("vtcode-sandbox-bench"))
-            .await
-            .expect("removing bench containers");
         println!("\nWarm figures: 300 executions after 20 warm-up runs on a pool of one runner.");
     });
 }

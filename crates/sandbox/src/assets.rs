@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::SandboxError;
 
-pub(crate) const RUNNER_FILES: [(&str, &str); 4] = [
+pub(crate) const RUNNER_FILES: [(&str, &str); 6] = [
     (
         "runner.py",
         include_str!("../../../assets/sandbox/runner.py"),
@@ -22,6 +22,14 @@ pub(crate) const RUNNER_FILES: [(&str, &str); 4] = [
     (
         "_vtcode.js",
         include_str!("../../../assets/sandbox/_vtcode.js"),
+    ),
+    (
+        "_vtcode.mjs",
+        include_str!("../../../assets/sandbox/_vtcode.mjs"),
+    ),
+    (
+        "loader.mjs",
+        include_str!("../../../assets/sandbox/loader.mjs"),
     ),
 ];
 pub(crate) const DOCKERFILE: &str = include_str!("../../../assets/sandbox/Dockerfile");

@@ -31,6 +31,7 @@ use crate::settings::{Profile, SandboxSettings};
 pub const LABEL: &str = "vtcode.sandbox";
 const PROJECT_LABEL: &str = "vtcode.sandbox.project";
 const PID_LABEL: &str = "vtcode.sandbox.pid";
+const HOST_LABEL: &str = "vtcode.sandbox.host";
 /// The unprivileged user programs run as, unless the workspace belongs to
 /// another non-root user (then that one, so a writable workspace works).
 const NOBODY: u32 = 65534;
@@ -90,11 +91,6 @@ impl DockerSandbox {
     pub async fn image(&self) -> ImageStatus {
         image_status(&self.docker, &self.engine.settings.image).await
     }
-
-    /// Removes the idle containers now (busy ones go when they finish).
-    pub async fn shutdown(&self) {
-        self.engine.pool.drain().await;
-    }
 }
 
 fn docker_paths(profile: &Profile) -> Paths {
@@ -137,15 +133,7 @@ pub async fn remove_containers(
         .map_err(|e| SandboxError::Runner(format!("could not list sandbox containers: {e}")))?;
     let mut removed = 0;
     for container in containers {
-        let owner_alive = container
-            .labels
-            .as_ref()
-            .and_then(|l| l.get(PID_LABEL))
-            .and_then(|pid| pid.parse::<i32>().ok())
-            .is_some_and(|pid| {
-                nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_ok()
-            });
-        if only_orphans && owner_alive {
+        if only_orphans && !is_orphan(container.labels.as_ref()) {
             continue;
         }
         if let Some(id) = container.id {
@@ -154,6 +142,29 @@ pub async fn remove_containers(
         }
     }
     Ok(removed)
+}
+
+/// A container is an orphan when the vtcode that made it, on this machine,
+/// is gone. One made elsewhere (another host or pid namespace sharing the
+/// engine) is never judged from here.
+fn is_orphan(labels: Option<&HashMap<String, String>>) -> bool {
+    let Some(labels) = labels else {
+        return false;
+    };
+    let same_host = labels.get(HOST_LABEL).is_some_and(|h| *h == host_name());
+    let pid = labels
+        .get(PID_LABEL)
+        .and_then(|pid| pid.parse::<i32>().ok());
+    same_host
+        && pid.is_some_and(|pid| {
+            nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_err()
+        })
+}
+
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_default()
 }
 
 async fn remove(docker: &Docker, id: &str) {
@@ -228,6 +239,7 @@ impl DockerSpawner {
         let mut labels = HashMap::from([
             (LABEL.to_string(), "1".to_string()),
             (PID_LABEL.to_string(), std::process::id().to_string()),
+            (HOST_LABEL.to_string(), host_name()),
         ]);
         if let Some(project) = &self.project {
             labels.insert(PROJECT_LABEL.to_string(), project.clone());

@@ -96,6 +96,10 @@ macro_rules! pooled_sandbox {
             async fn warm(&self) -> Result<Option<$crate::PoolStatus>, $crate::SandboxError> {
                 self.engine.warm().await.map(Some)
             }
+
+            async fn shutdown(&self) {
+                self.engine.pool.close().await;
+            }
         }
     };
 }

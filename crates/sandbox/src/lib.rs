@@ -90,7 +90,8 @@ pub struct Mounts {
     pub workspace_writable: bool,
     /// Persistent state, at `/state`.
     pub state: Option<PathBuf>,
-    /// Generated `servers/` and `skills/`, at `/sdk`, read-only.
+    /// The generated SDK root, at `/sdk`, read-only: `python/servers/...`
+    /// and `javascript/servers/...`, one tree per language.
     pub sdk: Option<PathBuf>,
 }
 
@@ -178,6 +179,10 @@ pub trait Sandbox: Send + Sync {
     async fn warm(&self) -> Result<Option<PoolStatus>, SandboxError> {
         Ok(None)
     }
+
+    /// Removes the warm runners now (a short-lived `vtcode run` calls this
+    /// before exiting, so no container outlives it).
+    async fn shutdown(&self) {}
 }
 
 /// A failure of the sandbox itself (not of the program it ran).

@@ -7,7 +7,7 @@
 //! that died, hung, hit a limit or left processes behind is destroyed instead,
 //! and the filler replaces it: the pool heals.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -37,6 +37,7 @@ pub(crate) struct Pool {
     target: usize,
     idle: Mutex<Vec<Runner>>,
     busy: AtomicUsize,
+    closed: AtomicBool,
     starting: AtomicUsize,
     wake: Arc<Notify>,
     /// The last reason the filler could not start a runner.
@@ -59,6 +60,7 @@ impl Pool {
             target,
             idle: Mutex::new(Vec::new()),
             busy: AtomicUsize::new(0),
+            closed: AtomicBool::new(false),
             starting: AtomicUsize::new(0),
             wake: Arc::new(Notify::new()),
             last_error: Mutex::new(None),
@@ -94,7 +96,9 @@ impl Pool {
     /// Starts runners until the default profile has `target` ready; returns
     /// a pause when a start failed.
     async fn fill_once(&self) -> Option<Duration> {
-        while self.ready_default() + self.starting.load(Ordering::SeqCst) < self.target {
+        while !self.closed.load(Ordering::SeqCst)
+            && self.ready_default() + self.starting.load(Ordering::SeqCst) < self.target
+        {
             self.starting.fetch_add(1, Ordering::SeqCst);
             let started = self.spawner.spawn(self.default_profile.clone()).await;
             self.starting.fetch_sub(1, Ordering::SeqCst);
@@ -186,7 +190,7 @@ impl Pool {
 
     fn release(&self, runner: Runner, reusable: bool) {
         self.busy.fetch_sub(1, Ordering::SeqCst);
-        if !reusable || runner.is_gone() {
+        if !reusable || runner.is_gone() || self.closed.load(Ordering::SeqCst) {
             tokio::spawn(runner.destroy());
         } else {
             let mut idle = self.idle();
@@ -211,8 +215,10 @@ impl Pool {
         }
     }
 
-    /// Destroys every idle runner (busy ones go when released).
-    pub(crate) async fn drain(&self) {
+    /// Stops refilling and destroys every idle runner; busy ones go when
+    /// released. Executions after this start (and destroy) a runner each.
+    pub(crate) async fn close(&self) {
+        self.closed.store(true, Ordering::SeqCst);
         let idle: Vec<Runner> = std::mem::take(&mut *self.idle());
         for runner in idle {
             runner.destroy().await;

@@ -157,16 +157,25 @@ async fn bridge_suite(backend: Backend) {
     )
     .await;
     assert_eq!(r.result, Some(json!([null, false])), "{r:?}");
+    sb.shutdown().await;
 }
 
 /// A hand-written SDK at /sdk is importable, its calls go through the bridge,
 /// /state persists between executions and a writable workspace takes writes.
 async fn mounts_suite(backend: Backend) {
     let sdk = tempfile::tempdir().unwrap();
-    let pkg = sdk.path().join("servers/echo");
+    let py_pkg = sdk.path().join("python/servers/echo");
+    let pkg = sdk.path().join("javascript/servers/echo");
+    std::fs::create_dir_all(&py_pkg).unwrap();
     std::fs::create_dir_all(&pkg).unwrap();
-    std::fs::write(pkg.join("__init__.py"), "import _vtcode\n\ndef echo(**kwargs):\n    return _vtcode.call_tool('test', 'echo', kwargs)\n").unwrap();
-    std::fs::write(pkg.join("index.js"), "const { call_tool } = require('_vtcode');\nexports.echo = (args) => call_tool('test', 'echo', args);\n").unwrap();
+    std::fs::write(py_pkg.join("__init__.py"), "import _vtcode\n\ndef echo(**kwargs):\n    return _vtcode.call_tool('test', 'echo', kwargs)\n").unwrap();
+    // As the generated SDK writes it: ES modules, one file per tool.
+    std::fs::write(pkg.join("echo.js"), "import * as _vtcode from \"_vtcode\";\nexport function echo(args) {\n  return _vtcode.call_tool('test', 'echo', args);\n}\n").unwrap();
+    std::fs::write(
+        pkg.join("index.js"),
+        "export { echo } from \"./echo.js\";\n",
+    )
+    .unwrap();
     let ws = tempfile::tempdir().unwrap();
     let state = tempfile::tempdir().unwrap();
     if nix::unistd::geteuid().is_root() {
@@ -199,11 +208,15 @@ async fn mounts_suite(backend: Backend) {
     assert_eq!(r.result, Some(json!({"text": "hi"})), "{r:?}");
     let r = js(
         &sb,
-        "const { echo } = require('servers/echo');\nawait echo({ text: 'hi' })",
+        "import { echo } from \"servers/echo/index.js\";\nimport * as bridge from \"_vtcode\";\nconst again = await bridge.call_tool('test', 'echo', { n: 1 });\nawait echo({ text: 'hi', again })",
         &mounts,
     )
     .await;
-    assert_eq!(r.result, Some(json!({"text": "hi"})), "{r:?}");
+    assert_eq!(
+        r.result,
+        Some(json!({"text": "hi", "again": {"n": 1}})),
+        "{r:?}"
+    );
 
     let code = format!(
         "open('{state_dir}/counter', 'w').write('7')\nopen('{ws_dir}/out.txt', 'w').write('done')"
@@ -223,6 +236,7 @@ async fn mounts_suite(backend: Backend) {
         std::fs::read_to_string(ws.path().join("out.txt")).unwrap(),
         "done"
     );
+    sb.shutdown().await;
 }
 
 on_both_backends!(mounts_suite: mounts_process_backend, mounts_docker_backend);

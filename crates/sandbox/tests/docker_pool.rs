@@ -37,39 +37,51 @@ async fn pool_containers_are_hardened_orphans_removed_and_prune_cleans_up() {
     let project = format!("pool-test-{}", std::process::id());
 
     // An orphan: a container of this project whose vtcode is gone.
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .unwrap()
+        .trim()
+        .to_string();
     let dead = std::process::Command::new("true").spawn().unwrap();
     let dead_pid = dead.id();
     let mut dead = dead;
     dead.wait().unwrap();
-    let labels = HashMap::from([
-        ("vtcode.sandbox".to_string(), "1".to_string()),
-        ("vtcode.sandbox.project".to_string(), project.clone()),
-        ("vtcode.sandbox.pid".to_string(), dead_pid.to_string()),
-    ]);
-    let orphan = docker
-        .create_container(
-            Some(
-                CreateContainerOptionsBuilder::new()
-                    .name(&format!("{project}-orphan"))
-                    .build(),
-            ),
-            ContainerCreateBody {
+    let labeled = |host: &str| {
+        HashMap::from([
+            ("vtcode.sandbox".to_string(), "1".to_string()),
+            ("vtcode.sandbox.project".to_string(), project.clone()),
+            ("vtcode.sandbox.pid".to_string(), dead_pid.to_string()),
+            ("vtcode.sandbox.host".to_string(), host.to_string()),
+        ])
+    };
+    let create = |name: String, labels: HashMap<String, String>| {
+        let docker = docker.clone();
+        async move {
+            let options = CreateContainerOptionsBuilder::new().name(&name).build();
+            let body = ContainerCreateBody {
                 image: Some(vtcode_sandbox::DEFAULT_IMAGE.into()),
                 labels: Some(labels),
                 ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+            };
+            docker
+                .create_container(Some(options), body)
+                .await
+                .unwrap()
+                .id
+        }
+    };
+    let orphan = create(format!("{project}-orphan"), labeled(&host)).await;
+    // Made by a vtcode on another machine sharing the engine: not ours to judge.
+    let foreign = create(format!("{project}-foreign"), labeled("elsewhere")).await;
 
     let mut s = settings(Backend::Docker, Mounts::default());
     s.project = Some(project.clone());
     s.pool_size = 2;
     let sandbox = DockerSandbox::start(s.clone()).await.unwrap();
     assert!(
-        docker.inspect_container(&orphan.id, None).await.is_err(),
+        docker.inspect_container(&orphan, None).await.is_err(),
         "the orphaned container survived the start"
     );
+    assert!(docker.inspect_container(&foreign, None).await.is_ok());
 
     let warm = tokio::time::timeout(Duration::from_secs(60), sandbox.warm())
         .await
@@ -84,9 +96,13 @@ async fn pool_containers_are_hardened_orphans_removed_and_prune_cleans_up() {
     assert_eq!(status.pool.unwrap().ready, 2);
 
     let listed = containers(&docker, &project).await;
-    assert_eq!(listed.len(), 2, "{listed:?}");
+    let pool: Vec<_> = listed
+        .iter()
+        .filter(|c| c.id.as_deref() != Some(foreign.as_str()))
+        .collect();
+    assert_eq!(pool.len(), 2, "{listed:?}");
     let inspected = docker
-        .inspect_container(listed[0].id.as_deref().unwrap(), None)
+        .inspect_container(pool[0].id.as_deref().unwrap(), None)
         .await
         .unwrap();
     let host = inspected.host_config.unwrap();
@@ -112,9 +128,9 @@ async fn pool_containers_are_hardened_orphans_removed_and_prune_cleans_up() {
     );
 
     let removed = vtcode_sandbox::prune(Some(&project)).await.unwrap();
-    assert!(removed >= 2, "prune removed {removed}");
-    // Whatever the pool started meanwhile goes with the sandbox.
-    drop(sandbox);
+    assert!(removed >= 3, "prune removed {removed}");
+    // Whatever the pool started meanwhile goes with its shutdown.
+    sandbox.shutdown().await;
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     loop {
         let left = containers(&docker, &project).await;

@@ -388,6 +388,7 @@ async fn security_suite(backend: Backend) {
         "a warm execution took {:?}",
         started.elapsed()
     );
+    sb.shutdown().await;
 }
 
 on_both_backends!(security_suite: hostile_programs_are_contained_by_the_process_backend, hostile_programs_are_contained_by_the_docker_backend);

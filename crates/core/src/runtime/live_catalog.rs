@@ -69,11 +69,13 @@ impl LiveCatalog {
         }
     }
 
-    /// Keeps the catalog in step with the hub until the hub goes away.
-    pub fn follow(&self) {
+    /// Keeps the catalog in step with the hub until the hub goes away or
+    /// the returned task is aborted (before a deliberate shutdown, so that
+    /// servers stopping do not publish an empty SDK).
+    pub fn follow(&self) -> tokio::task::AbortHandle {
         let live = self.clone();
         let mut events = self.hub.subscribe();
-        tokio::spawn(async move {
+        let task = tokio::spawn(async move {
             // A lagged receiver missed events: refreshing covers them all.
             while let Ok(HubEvent::ToolsChanged { .. } | HubEvent::StateChanged { .. })
             | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) = events.recv().await
@@ -81,6 +83,7 @@ impl LiveCatalog {
                 live.refresh();
             }
         });
+        task.abort_handle()
     }
 }
 

@@ -16,6 +16,7 @@ mod tool_host;
 use std::sync::Arc;
 
 use vtcode_mcp::{HubError, McpHub};
+pub use vtcode_mcp::{ServerState, ServerStatus};
 
 pub use live_catalog::{LiveCatalog, catalog_tool};
 pub use llm::{build_provider, provider_settings};
@@ -46,6 +47,7 @@ pub struct Runtime {
     pub hub: Arc<McpHub>,
     pub catalog: LiveCatalog,
     pub tool_host: Arc<HubToolHost>,
+    follower: tokio::task::AbortHandle,
 }
 
 impl Runtime {
@@ -66,7 +68,7 @@ impl Runtime {
             Some(Arc::clone(&store)),
             Some(loaded.paths.sdk.clone()),
         );
-        catalog.follow();
+        let follower = catalog.follow();
         let tool_host = Arc::new(HubToolHost::new(Arc::clone(&hub), catalog.clone()));
         Ok(Self {
             loaded,
@@ -74,7 +76,15 @@ impl Runtime {
             hub,
             catalog,
             tool_host,
+            follower,
         })
+    }
+
+    /// Stops every server. The catalog stops following first, so the SDK
+    /// other vtcode processes of this project see stays published.
+    pub async fn shutdown(&self) {
+        self.follower.abort();
+        self.hub.shutdown().await;
     }
 
     /// Waits until every server is ready or has failed, then brings the

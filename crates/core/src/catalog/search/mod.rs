@@ -22,7 +22,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use self::tokenize::{Tokenizer, name_key};
+use self::tokenize::{Token, Tokenizer, name_key};
 use super::CatalogTool;
 
 /// How much of each hit to return.
@@ -113,11 +113,13 @@ const PARTIAL_NAME_BONUS: f64 = 2.0;
 #[derive(Debug, Clone, Default)]
 pub(crate) struct SearchIndex {
     term_ids: HashMap<String, u32>,
-    /// Vocabulary sorted by text, for prefix scans.
-    sorted_terms: Vec<(String, u32)>,
-    /// Term ids grouped by length in chars, for edit-distance scans.
-    terms_by_len: Vec<Vec<u32>>,
-    term_text: Vec<String>,
+    /// Surface words (as written, lowercased) to the term they index under.
+    surface_terms: HashMap<String, u32>,
+    /// Surfaces sorted by text, for prefix scans.
+    sorted_surfaces: Vec<(String, u32)>,
+    /// Indices into `sorted_surfaces` grouped by length in chars, for
+    /// edit-distance scans.
+    surfaces_by_len: Vec<Vec<u32>>,
     postings: Vec<Vec<(u32, f32)>>,
     doc_len: Vec<f32>,
     avg_doc_len: f64,
@@ -133,13 +135,15 @@ impl SearchIndex {
         let mut terms = Vec::new();
         for (doc, tool) in tools.iter().enumerate() {
             let doc = doc as u32;
-            let mut weights: HashMap<String, f32> = HashMap::new();
+            let mut weights: HashMap<u32, f32> = HashMap::new();
             let mut len = 0.0f32;
-            let mut add = |text: &str, weight: f32, terms: &mut Vec<String>| {
-                terms.clear();
-                tokenizer.terms(text, terms);
-                for term in terms.drain(..) {
-                    *weights.entry(term).or_default() += weight;
+            let mut add = |text: &str, weight: f32, tokens: &mut Vec<Token>| {
+                tokens.clear();
+                tokenizer.tokens(text, tokens);
+                for token in tokens.drain(..) {
+                    let id = index.intern(token.term);
+                    index.surface_terms.entry(token.surface).or_insert(id);
+                    *weights.entry(id).or_default() += weight;
                     len += 1.0;
                 }
             };
@@ -157,10 +161,7 @@ impl SearchIndex {
                     add(d, PARAM_DESCRIPTION_WEIGHT, &mut terms);
                 }
             });
-            let mut weights: Vec<(String, f32)> = weights.into_iter().collect();
-            weights.sort_by(|a, b| a.0.cmp(&b.0));
-            for (term, weight) in weights {
-                let id = index.intern(term);
+            for (id, weight) in weights {
                 index.postings[id as usize].push((doc, weight));
             }
             index.doc_len.push(len.max(1.0));
@@ -173,19 +174,18 @@ impl SearchIndex {
         }
         let total: f64 = index.doc_len.iter().map(|l| f64::from(*l)).sum();
         index.avg_doc_len = total / (tools.len().max(1) as f64);
-        index.sorted_terms = index
-            .term_text
+        index.sorted_surfaces = index
+            .surface_terms
             .iter()
-            .enumerate()
-            .map(|(id, t)| (t.clone(), id as u32))
+            .map(|(s, id)| (s.clone(), *id))
             .collect();
-        index.sorted_terms.sort();
-        for (id, term) in index.term_text.iter().enumerate() {
-            let len = term.chars().count();
-            if index.terms_by_len.len() <= len {
-                index.terms_by_len.resize(len + 1, Vec::new());
+        index.sorted_surfaces.sort();
+        for (i, (surface, _)) in index.sorted_surfaces.iter().enumerate() {
+            let len = surface.chars().count();
+            if index.surfaces_by_len.len() <= len {
+                index.surfaces_by_len.resize(len + 1, Vec::new());
             }
-            index.terms_by_len[len].push(id as u32);
+            index.surfaces_by_len[len].push(i as u32);
         }
         index
     }
@@ -194,9 +194,8 @@ impl SearchIndex {
         if let Some(&id) = self.term_ids.get(&term) {
             return id;
         }
-        let id = self.term_text.len() as u32;
-        self.term_ids.insert(term.clone(), id);
-        self.term_text.push(term);
+        let id = self.postings.len() as u32;
+        self.term_ids.insert(term, id);
         self.postings.push(Vec::new());
         id
     }
@@ -217,8 +216,8 @@ impl SearchIndex {
         }
         let mut scores = vec![0.0f64; tools.len()];
         let tokenizer = Tokenizer::new();
-        for term in tokenizer.query_terms(query) {
-            for (id, factor) in self.expand(&term) {
+        for token in tokenizer.query_tokens(query) {
+            for (id, factor) in self.expand(&token) {
                 self.add_term_scores(id, factor, &mut scores);
             }
         }
@@ -238,24 +237,30 @@ impl SearchIndex {
             .collect())
     }
 
-    /// Vocabulary terms standing for one query term, with how much each counts.
-    fn expand(&self, term: &str) -> Vec<(u32, f64)> {
-        if let Some(&id) = self.term_ids.get(term) {
+    /// Vocabulary terms standing for one query token, with how much each
+    /// counts: its own term, else words it is a prefix of or a typo of.
+    fn expand(&self, token: &Token) -> Vec<(u32, f64)> {
+        if let Some(&id) = self.term_ids.get(&token.term) {
             return vec![(id, 1.0)];
         }
-        let len = term.chars().count();
-        let mut found = Vec::new();
+        let surface = token.surface.as_str();
+        let mut found: Vec<(u32, f64)> = Vec::new();
+        let mut add = |id: u32, factor: f64| match found.iter_mut().find(|(f, _)| *f == id) {
+            Some(existing) => existing.1 = existing.1.max(factor),
+            None => found.push((id, factor)),
+        };
+        let len = surface.chars().count();
         if len >= 3 {
             let start = self
-                .sorted_terms
-                .partition_point(|(t, _)| t.as_str() < term);
-            found.extend(
-                self.sorted_terms[start..]
-                    .iter()
-                    .take_while(|(t, _)| t.starts_with(term))
-                    .take(MAX_PREFIX_EXPANSIONS)
-                    .map(|(_, id)| (*id, PREFIX_FACTOR)),
-            );
+                .sorted_surfaces
+                .partition_point(|(s, _)| s.as_str() < surface);
+            for (_, id) in self.sorted_surfaces[start..]
+                .iter()
+                .take_while(|(s, _)| s.starts_with(surface))
+                .take(MAX_PREFIX_EXPANSIONS)
+            {
+                add(*id, PREFIX_FACTOR);
+            }
         }
         let max_distance = match len {
             0..=3 => 0,
@@ -264,12 +269,13 @@ impl SearchIndex {
         };
         if max_distance > 0 {
             let lo = len.saturating_sub(max_distance);
-            let hi = (len + max_distance).min(self.terms_by_len.len().saturating_sub(1));
-            for bucket in self.terms_by_len.get(lo..=hi).unwrap_or(&[]) {
-                for &id in bucket {
-                    let distance = strsim::osa_distance(term, &self.term_text[id as usize]);
-                    if distance <= max_distance && !found.iter().any(|(f, _)| *f == id) {
-                        found.push((id, TYPO_FACTOR[distance]));
+            let hi = (len + max_distance).min(self.surfaces_by_len.len().saturating_sub(1));
+            for bucket in self.surfaces_by_len.get(lo..=hi).unwrap_or(&[]) {
+                for &i in bucket {
+                    let (candidate, id) = &self.sorted_surfaces[i as usize];
+                    let distance = strsim::osa_distance(surface, candidate);
+                    if distance <= max_distance {
+                        add(*id, TYPO_FACTOR[distance]);
                     }
                 }
             }

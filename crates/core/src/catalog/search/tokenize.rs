@@ -15,6 +15,15 @@
 use rust_stemmers::{Algorithm, Stemmer};
 use unicode_segmentation::UnicodeSegmentation;
 
+/// A word as written (lowercased) and the term it is indexed under. Typo
+/// and prefix matching compare surfaces, since stems of misspelt words
+/// drift apart (`deplyment` stays whole while `deployment` becomes `deploy`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Token {
+    pub surface: String,
+    pub term: String,
+}
+
 /// Reusable tokenizer; holds the stemmer.
 pub(super) struct Tokenizer {
     stemmer: Stemmer,
@@ -35,28 +44,35 @@ impl Tokenizer {
         }
     }
 
-    /// Search terms of `text`, in order, with stop words removed.
-    pub(super) fn terms(&self, text: &str, out: &mut Vec<String>) {
+    /// Tokens of `text`, in order, with stop words removed.
+    pub(super) fn tokens(&self, text: &str, out: &mut Vec<Token>) {
         for_each_word(text, |word| {
             if is_cjk_run(word) {
                 push_bigrams(word, out);
             } else if !STOP_WORDS.contains(&word) {
-                out.push(self.stem(word));
+                out.push(self.token(word));
             }
         });
     }
 
-    /// Like [`Self::terms`], but keeps stop words when nothing else is left,
-    /// so a query like "list all" still searches for something.
-    pub(super) fn query_terms(&self, query: &str) -> Vec<String> {
-        let mut terms = Vec::new();
-        self.terms(query, &mut terms);
-        if terms.is_empty() {
-            for_each_word(query, |word| terms.push(self.stem(word)));
+    /// Like [`Self::tokens`], but keeps stop words when nothing else is
+    /// left (so "list all" still searches for something), each term once.
+    pub(super) fn query_tokens(&self, query: &str) -> Vec<Token> {
+        let mut tokens = Vec::new();
+        self.tokens(query, &mut tokens);
+        if tokens.is_empty() {
+            for_each_word(query, |word| tokens.push(self.token(word)));
         }
         let mut seen = std::collections::HashSet::new();
-        terms.retain(|t| seen.insert(t.clone()));
-        terms
+        tokens.retain(|t| seen.insert(t.term.clone()));
+        tokens
+    }
+
+    fn token(&self, word: &str) -> Token {
+        Token {
+            surface: word.to_string(),
+            term: self.stem(word),
+        }
     }
 
     fn stem(&self, word: &str) -> String {
@@ -141,14 +157,20 @@ fn split_identifier(word: &str, f: &mut dyn FnMut(&str)) {
     emit(&mut part, f);
 }
 
-fn push_bigrams(run: &str, out: &mut Vec<String>) {
+fn push_bigrams(run: &str, out: &mut Vec<Token>) {
     let chars: Vec<char> = run.chars().collect();
+    let mut push = |text: String| {
+        out.push(Token {
+            surface: text.clone(),
+            term: text,
+        })
+    };
     if chars.len() == 1 {
-        out.push(run.to_string());
+        push(run.to_string());
         return;
     }
     for pair in chars.windows(2) {
-        out.push(pair.iter().collect());
+        push(pair.iter().collect());
     }
 }
 
@@ -176,8 +198,8 @@ mod tests {
 
     fn terms(text: &str) -> Vec<String> {
         let mut out = Vec::new();
-        Tokenizer::new().terms(text, &mut out);
-        out
+        Tokenizer::new().tokens(text, &mut out);
+        out.into_iter().map(|t| t.term).collect()
     }
 
     #[test]

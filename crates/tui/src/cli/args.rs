@@ -1,0 +1,220 @@
+//! The `vtcode` command line.
+//!
+//! Every subcommand is a thin call into `vtcode-core`; this module only
+//! describes the flags. Flags that change configuration (`--model`,
+//! `--tool-mode`, `--approval`, `-c key=value`) become the highest config
+//! layer, so `vtcode config show` reports them as coming from the CLI.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "vtcode",
+    version,
+    about = "A terminal coding agent that finds MCP tools on demand and calls them from sandboxed code",
+    long_about = "A terminal coding agent that finds MCP tools on demand and calls them from \
+sandboxed code.\n\nWith no subcommand, vtcode opens the interactive UI in the current project. \
+Configuration comes from built-in defaults, ~/.config/vtcode/vtcode.toml, ./vtcode.toml and \
+./.mcp.json, VTCODE_* environment variables, and these flags, in that order.",
+    after_help = "Examples:\n  vtcode                                  open the UI\n  \
+vtcode exec \"summarise failing tests\"   one-shot answer on stdout\n  \
+vtcode tools search \"convert a time between timezones\"\n  \
+vtcode run --code 'from servers.time import get_current_time; print(get_current_time(timezone=\"UTC\"))'\n  \
+vtcode doctor                           check config, LLM key, Docker, MCP servers"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    /// Resume a session in the UI: the latest one, or the one with this ID.
+    #[arg(long, value_name = "ID", num_args = 0..=1, default_missing_value = "")]
+    pub resume: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Run as if started in this directory (the project is found from here).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub cwd: Option<PathBuf>,
+
+    /// Override a config value, e.g. `-c sandbox.pool_size=4` (repeatable).
+    #[arg(short = 'c', long = "config", global = true, value_name = "KEY=VALUE")]
+    pub overrides: Vec<String>,
+
+    /// Model to use (overrides llm.model).
+    #[arg(long, global = true)]
+    pub model: Option<String>,
+
+    /// `code` (tools through search_tools + execute_code) or `direct` (every MCP tool given to the model).
+    #[arg(long, global = true, value_name = "MODE")]
+    pub tool_mode: Option<String>,
+
+    /// `auto`, `ask-writes` or `ask-all` (overrides agent.approval).
+    #[arg(long, global = true, value_name = "MODE")]
+    pub approval: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run one prompt to completion with no UI: progress on stderr, the answer on stdout.
+    Exec(ExecArgs),
+    /// Run a Python or JavaScript program in the sandbox with the SDK of every configured server (no LLM).
+    Run(RunArgs),
+    /// List, search and inspect the tools of the configured MCP servers.
+    #[command(subcommand)]
+    Tools(ToolsCommand),
+    /// Generate the Python or JavaScript SDK of the configured servers.
+    #[command(subcommand)]
+    Sdk(SdkCommand),
+    /// Show the state of each configured MCP server.
+    Servers(ServersArgs),
+    /// List saved sessions.
+    #[command(subcommand)]
+    Sessions(SessionsCommand),
+    /// Show or validate the effective configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Inspect and manage the code sandbox.
+    #[command(subcommand)]
+    Sandbox(SandboxCommand),
+    /// Check config, LLM key, sandbox and MCP servers, and say what to fix.
+    Doctor,
+}
+
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// The prompt; `-` reads it from standard input.
+    pub prompt: String,
+    /// Print one JSON object per event instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Stop after this many model turns.
+    #[arg(long, value_name = "N")]
+    pub max_turns: Option<u32>,
+    /// Continue a session: the latest one, or the one with this ID.
+    #[arg(long, value_name = "ID", num_args = 0..=1, default_missing_value = "")]
+    pub resume: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LangArg {
+    Python,
+    #[value(alias = "js")]
+    Javascript,
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("source").required(true).args(["file", "code"]))]
+pub struct RunArgs {
+    /// The program to run (its language is taken from the extension unless --lang is given).
+    pub file: Option<PathBuf>,
+    /// The program text.
+    #[arg(long)]
+    pub code: Option<String>,
+    /// Language of the program (default: from the file extension, else python).
+    #[arg(long, value_enum)]
+    pub lang: Option<LangArg>,
+    /// Print the whole execution result as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DetailArg {
+    Name,
+    Description,
+    Full,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ToolsCommand {
+    /// List every tool, grouped by server.
+    List {
+        /// Only this server's tools.
+        #[arg(long)]
+        server: Option<String>,
+        #[arg(long)]
+        json: bool,
+        /// Read the catalog from this JSON file instead of the live servers.
+        #[arg(long, value_name = "FILE")]
+        catalog: Option<PathBuf>,
+    },
+    /// Rank tools for a query, as the model's search_tools does.
+    Search {
+        query: String,
+        #[arg(long, value_enum, default_value = "description")]
+        detail: DetailArg,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+        /// Read the catalog from this JSON file instead of the live servers.
+        #[arg(long, value_name = "FILE")]
+        catalog: Option<PathBuf>,
+    },
+    /// Show one tool in full: SERVER.TOOL.
+    Show {
+        #[arg(value_name = "SERVER.TOOL")]
+        tool: String,
+        #[arg(long)]
+        json: bool,
+        /// Read the catalog from this JSON file instead of the live servers.
+        #[arg(long, value_name = "FILE")]
+        catalog: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SdkCommand {
+    /// Write the SDK packages (servers/<server>/) into DIR.
+    Generate {
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Only this language (default: both).
+        #[arg(long, value_enum)]
+        lang: Option<LangArg>,
+        /// Read the catalog from this JSON file instead of the live servers.
+        #[arg(long, value_name = "FILE")]
+        catalog: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ServersArgs {
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SessionsCommand {
+    /// List sessions, newest first.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the effective configuration and where each value came from.
+    Show,
+    /// Validate the configuration files; exit non-zero with the problems found.
+    Check,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SandboxCommand {
+    /// Which backend would run code, the image, and the warm pool.
+    Status,
+    /// Start the warm pool and wait until it is full.
+    Warm,
+    /// Build the sandbox image from Debian packages (no registry needed); skipped when up to date.
+    BuildImage,
+    /// Remove every vtcode sandbox container.
+    Prune,
+}
