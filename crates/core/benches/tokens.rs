@@ -28,7 +28,7 @@ async fn run(mode: ToolMode) -> TurnOutcome {
         ToolMode::Code => env.sandbox(Backend::Docker).await,
         ToolMode::Direct => std::sync::Arc::new(NoSandbox),
     };
-    let mut deps = env.deps_with(mode, ApprovalMode::Auto, sandbox);
+    let mut deps = env.deps_with(mode, ApprovalMode::Auto, sandbox.clone());
     // Room for the raw result, so direct mode is measured uncut.
     deps.context_window = 1_000_000;
     deps.tool_output_bytes = 2 * 1024 * 1024;
@@ -37,6 +37,7 @@ async fn run(mode: ToolMode) -> TurnOutcome {
     let outcome = result.unwrap();
     assert_eq!(outcome.stop, StopReason::Completed);
     assert_eq!(outcome.final_text, RECORDS_ANSWER);
+    sandbox.shutdown().await;
     outcome
 }
 

@@ -19,7 +19,7 @@ use vtcode_sandbox::Backend;
 async fn search_then_code_against_a_real_server_in_docker() {
     let env = Env::new(records_task_script(ToolMode::Code)).await;
     let sandbox = env.sandbox(Backend::Docker).await;
-    let deps = env.deps_with(ToolMode::Code, ApprovalMode::AskWrites, sandbox);
+    let deps = env.deps_with(ToolMode::Code, ApprovalMode::AskWrites, sandbox.clone());
     let mut session = AgentSession::new(deps, SessionMode::New).unwrap();
     let (result, events) = turn(&mut session, RECORDS_TASK).await;
     let outcome = result.unwrap();
@@ -66,6 +66,7 @@ async fn search_then_code_against_a_real_server_in_docker() {
     let entries = env.store.load(session.id()).unwrap();
     assert!(entries.iter().any(|e| matches!(e,
         TranscriptEntry::ToolResult { name, content, .. } if name == "execute_code" && content.contains("shipped EMEA orders"))));
+    sandbox.shutdown().await;
 }
 
 #[tokio::test]
@@ -78,7 +79,7 @@ async fn code_that_runs_past_the_timeout_is_stopped_and_the_session_goes_on() {
     ]))
     .await;
     let sandbox = env.sandbox(Backend::Docker).await;
-    let mut deps = env.deps_with(ToolMode::Code, ApprovalMode::Auto, sandbox);
+    let mut deps = env.deps_with(ToolMode::Code, ApprovalMode::Auto, sandbox.clone());
     deps.exec_timeout = Duration::from_secs(2);
     let mut session = AgentSession::new(deps, SessionMode::New).unwrap();
     let (result, events) = turn(&mut session, "loop forever").await;
@@ -94,6 +95,7 @@ async fn code_that_runs_past_the_timeout_is_stopped_and_the_session_goes_on() {
     assert_eq!(result.unwrap().final_text, "42");
     let (_, output, is_error) = &tool_results(&events)[0];
     assert!(!is_error && output.contains("stdout:\n42"), "{output}");
+    sandbox.shutdown().await;
 }
 
 #[tokio::test]
@@ -134,7 +136,7 @@ async fn run_shell_runs_in_the_sandbox_with_the_workspace() {
     .await;
     std::fs::write(env.workspace().join("notes.md"), "remember the milk\n").unwrap();
     let sandbox = env.sandbox(Backend::Docker).await;
-    let deps = env.deps_with(ToolMode::Code, ApprovalMode::AskWrites, sandbox);
+    let deps = env.deps_with(ToolMode::Code, ApprovalMode::AskWrites, sandbox.clone());
     let mut session = AgentSession::new(deps, SessionMode::New).unwrap();
     let (result, events) = turn(&mut session, "what is in the project?").await;
     assert_eq!(result.unwrap().final_text, "listed");
@@ -150,4 +152,5 @@ async fn run_shell_runs_in_the_sandbox_with_the_workspace() {
             .iter()
             .any(|e| matches!(e, AgentEvent::ApprovalRequested { .. }))
     );
+    sandbox.shutdown().await;
 }

@@ -48,7 +48,7 @@ fn task() -> ExecOptions {
 async fn exec_completes_the_data_task_in_code_mode() {
     let env = Env::new(records_task_script(ToolMode::Code)).await;
     let sandbox = env.sandbox(Backend::Docker).await;
-    let deps = env.deps_with(ToolMode::Code, ApprovalMode::AskWrites, sandbox);
+    let deps = env.deps_with(ToolMode::Code, ApprovalMode::AskWrites, sandbox.clone());
     let (result, out, err) = exec(deps, task()).await;
     let summary = result.unwrap();
     assert!(summary.succeeded());
@@ -61,6 +61,7 @@ async fn exec_completes_the_data_task_in_code_mode() {
         "{err}"
     );
     assert_eq!(env.store.list().unwrap()[0].id, summary.session_id);
+    sandbox.shutdown().await;
 }
 
 #[tokio::test]

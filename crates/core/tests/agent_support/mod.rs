@@ -174,13 +174,8 @@ impl Env {
         let hub = records_hub(&dir.path().join("logs")).await;
         let db = Arc::new(Store::open(dir.path().join("vtcode.db")).unwrap());
         let store = SessionStore::new(db.clone());
-        let catalog = LiveCatalog::new(hub.clone(), Some(db), None);
-        vtcode_core::sdk::generate(
-            &catalog.current(),
-            vtcode_core::sdk::SdkLanguage::Python,
-            &dir.path().join("sdk"),
-        )
-        .unwrap();
+        // Publishes the SDK under `sdk/` the way the product does.
+        let catalog = LiveCatalog::new(hub.clone(), Some(db), Some(dir.path().join("sdk")));
         Self {
             dir,
             server,
