@@ -14,19 +14,15 @@ pub enum OutputStream {
     Stderr,
 }
 
-/// What an approval request is about. "Always" answers are remembered per
-/// kind for the rest of the session.
+/// What an approval request is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ApprovalKind {
-    /// `apply_patch`: a change to files in the workspace.
+    /// `apply_patch`: a change to files in the workspace (body: the diff).
     Patch,
-    /// `run_shell`: a shell command in the sandbox.
+    /// Something that runs: `run_shell`, `execute_code`, or a direct-mode
+    /// MCP tool call (body: the command, the program, or the arguments).
     Command,
-    /// `execute_code`: a program that may call any MCP tool.
-    Code,
-    /// A direct-mode call of one MCP tool.
-    Tool,
 }
 
 /// A user's answer to an approval request.

@@ -9,7 +9,7 @@ use agent_support::*;
 use serde_json::json;
 use vtcode_core::agent::{AgentSession, ApprovalMode, SessionMode, ToolMode};
 use vtcode_core::events::{AgentEvent, ApprovalDecision, ApprovalKind};
-use vtcode_core::exec::{EXEC_DENIAL, ExecOptions, run_exec};
+use vtcode_core::exec::{EXEC_DENIAL, ExecOptions};
 use vtcode_core::session::TranscriptEntry;
 
 fn patch(from: &str, to: &str) -> String {
@@ -97,29 +97,17 @@ async fn exec_denies_what_would_ask_and_says_how_to_allow_it() {
     ]))
     .await;
     std::fs::write(env.workspace().join("a.txt"), "one\n").unwrap();
-    let mut out = Vec::new();
-    let mut err = Vec::new();
-    let summary = tokio::time::timeout(
-        TEST_TIMEOUT,
-        run_exec(
-            env.deps(ToolMode::Code, ApprovalMode::AskWrites),
-            ExecOptions {
-                prompt: "change a.txt".into(),
-                ..ExecOptions::default()
-            },
-            &mut out,
-            &mut err,
-        ),
+    let (result, out, progress) = exec(
+        env.deps(ToolMode::Code, ApprovalMode::AskWrites),
+        ExecOptions {
+            prompt: "change a.txt".into(),
+            ..ExecOptions::default()
+        },
     )
-    .await
-    .unwrap()
-    .unwrap();
+    .await;
+    let summary = result.unwrap();
     assert!(summary.succeeded());
-    assert_eq!(
-        String::from_utf8(out).unwrap(),
-        "I could not change a.txt: approval is needed.\n"
-    );
-    let progress = String::from_utf8(err).unwrap();
+    assert_eq!(out, "I could not change a.txt: approval is needed.\n");
     assert!(
         progress.contains("▸ apply_patch") && progress.contains("✗"),
         "{progress}"

@@ -10,7 +10,7 @@ use agent_support::*;
 use serde_json::json;
 use vtcode_core::agent::{AgentSession, ApprovalMode, SessionMode, StopReason, ToolMode};
 use vtcode_core::events::{AgentEvent, ApprovalDecision};
-use vtcode_core::exec::{ExecOptions, run_exec};
+use vtcode_core::exec::ExecOptions;
 use vtcode_core::session::TranscriptEntry;
 use vtcode_llm::ProviderKind;
 use vtcode_sandbox::Backend;
@@ -70,29 +70,20 @@ async fn the_turn_limit_stops_a_looping_model_and_exec_says_so() {
     let call = json!({"tool_calls": [{"name": "list_dir", "arguments": {}}]});
     let env = Env::new(json!([call, call, call])).await;
     let deps = env.deps(ToolMode::Code, ApprovalMode::Auto);
-    let mut out = Vec::new();
-    let mut err = Vec::new();
-    let summary = tokio::time::timeout(
-        TEST_TIMEOUT,
-        run_exec(
-            deps,
-            ExecOptions {
-                prompt: "list forever".into(),
-                max_turns: Some(2),
-                ..ExecOptions::default()
-            },
-            &mut out,
-            &mut err,
-        ),
+    let (result, out, err) = exec(
+        deps,
+        ExecOptions {
+            prompt: "list forever".into(),
+            max_turns: Some(2),
+            ..ExecOptions::default()
+        },
     )
-    .await
-    .unwrap()
-    .unwrap();
+    .await;
+    let summary = result.unwrap();
     assert_eq!(summary.outcome.stop, StopReason::MaxTurns);
     assert!(!summary.succeeded());
     assert_eq!(summary.outcome.model_calls, 2);
     assert_eq!(bodies(&env.server).len(), 2);
-    let err = String::from_utf8(err).unwrap();
     assert!(
         err.contains("error: stopped after 2 model calls (the turn limit)"),
         "{err}"

@@ -12,29 +12,13 @@ use std::time::Duration;
 
 use agent_support::*;
 use serde_json::json;
-use vtcode_core::agent::{AgentDeps, AgentError, ApprovalMode, ToolMode};
+use vtcode_core::agent::{ApprovalMode, ToolMode};
 use vtcode_core::events::AgentEvent;
-use vtcode_core::exec::{ExecOptions, ExecSummary, run_exec};
+use vtcode_core::exec::ExecOptions;
 use vtcode_core::session::TranscriptEntry;
 use vtcode_llm::{ProviderKind, ProviderSettings, RetryPolicy, build_provider};
 use vtcode_mcp::ServerSpec;
 use vtcode_sandbox::Backend;
-
-async fn exec(
-    deps: AgentDeps,
-    options: ExecOptions,
-) -> (Result<ExecSummary, AgentError>, String, String) {
-    let mut out = Vec::new();
-    let mut err = Vec::new();
-    let result = tokio::time::timeout(TEST_TIMEOUT, run_exec(deps, options, &mut out, &mut err))
-        .await
-        .expect("exec timed out");
-    (
-        result,
-        String::from_utf8(out).unwrap(),
-        String::from_utf8(err).unwrap(),
-    )
-}
 
 fn task() -> ExecOptions {
     ExecOptions {

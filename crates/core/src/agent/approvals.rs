@@ -1,8 +1,9 @@
 //! Approvals: which tool calls need a person's yes, and remembering "always".
 //!
 //! The policy ([`ApprovalMode`]) decides whether a call asks; the front end's
-//! [`ApprovalHandler`] answers. An `Always` answer is remembered per
-//! [`ApprovalKind`] for the life of the session. A denial never fails the
+//! [`ApprovalHandler`] answers. An `Always` answer is remembered per tool
+//! (always allow `apply_patch`, always allow `execute_code`) for the life of
+//! the session. A denial never fails the
 //! turn: its reason becomes the tool result the model reads.
 
 use std::collections::HashSet;
@@ -39,35 +40,31 @@ pub(crate) fn required(
     direct_tool: bool,
     workspace_writable: bool,
 ) -> Option<ApprovalKind> {
-    let kind = match tool {
-        "apply_patch" => ApprovalKind::Patch,
-        "run_shell" => ApprovalKind::Command,
-        "execute_code" => ApprovalKind::Code,
-        _ if direct_tool => ApprovalKind::Tool,
+    let (kind, writes) = match tool {
+        "apply_patch" => (ApprovalKind::Patch, true),
+        "run_shell" => (ApprovalKind::Command, workspace_writable),
+        "execute_code" => (ApprovalKind::Command, false),
+        _ if direct_tool => (ApprovalKind::Command, false),
         _ => return None,
     };
     match mode {
         ApprovalMode::Auto => None,
         ApprovalMode::AskAll => Some(kind),
-        ApprovalMode::AskWrites => match kind {
-            ApprovalKind::Patch => Some(kind),
-            ApprovalKind::Command if workspace_writable => Some(kind),
-            _ => None,
-        },
+        ApprovalMode::AskWrites => writes.then_some(kind),
     }
 }
 
-/// The session's remembered "always" answers.
+/// The session's remembered "always" answers, by tool name.
 #[derive(Debug, Default)]
-pub(crate) struct Remembered(HashSet<ApprovalKind>);
+pub(crate) struct Remembered(HashSet<String>);
 
 impl Remembered {
-    pub(crate) fn allows(&self, kind: ApprovalKind) -> bool {
-        self.0.contains(&kind)
+    pub(crate) fn allows(&self, tool: &str) -> bool {
+        self.0.contains(tool)
     }
 
-    pub(crate) fn remember(&mut self, kind: ApprovalKind) {
-        self.0.insert(kind);
+    pub(crate) fn remember(&mut self, tool: &str) {
+        self.0.insert(tool.to_string());
     }
 
     pub(crate) fn clear(&mut self) {
@@ -99,11 +96,11 @@ mod tests {
     fn ask_all_asks_for_every_acting_tool_and_auto_for_none() {
         assert_eq!(
             required(ApprovalMode::AskAll, "execute_code", false, false),
-            Some(ApprovalKind::Code)
+            Some(ApprovalKind::Command)
         );
         assert_eq!(
             required(ApprovalMode::AskAll, "time__get_current_time", true, false),
-            Some(ApprovalKind::Tool)
+            Some(ApprovalKind::Command)
         );
         assert_eq!(required(ApprovalMode::AskAll, "grep", false, false), None);
         assert_eq!(

@@ -18,6 +18,7 @@ use vtcode_core::agent::{
 };
 use vtcode_core::catalog::DetailLevel;
 use vtcode_core::events::{AgentEvent, ApprovalDecision, ApprovalKind};
+use vtcode_core::exec::{ExecOptions, ExecSummary, run_exec};
 use vtcode_core::runtime::{HubToolHost, LiveCatalog};
 use vtcode_core::session::SessionStore;
 use vtcode_core::store::Store;
@@ -411,4 +412,21 @@ pub async fn records_expected(hub: &McpHub) -> (u64, f64) {
         .collect();
     let revenue: f64 = rows.iter().map(|r| r["total"].as_f64().unwrap()).sum();
     (rows.len() as u64, (revenue * 100.0).round() / 100.0)
+}
+
+/// Runs `vtcode exec`'s logic, returning its result, stdout and stderr.
+pub async fn exec(
+    deps: AgentDeps,
+    options: ExecOptions,
+) -> (Result<ExecSummary, AgentError>, String, String) {
+    let mut out = Vec::new();
+    let mut err = Vec::new();
+    let result = tokio::time::timeout(TEST_TIMEOUT, run_exec(deps, options, &mut out, &mut err))
+        .await
+        .expect("exec timed out");
+    (
+        result,
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    )
 }

@@ -94,7 +94,7 @@ impl AgentSession {
         ) else {
             return Ok(());
         };
-        if self.remembered.allows(kind) {
+        if self.remembered.allows(&call.name) {
             return Ok(());
         }
         let (summary, body) = tools::approval_text(&call.name, args);
@@ -113,7 +113,7 @@ impl AgentSession {
         match decision {
             ApprovalDecision::Once => Ok(()),
             ApprovalDecision::Always => {
-                self.remembered.remember(kind);
+                self.remembered.remember(&call.name);
                 Ok(())
             }
             ApprovalDecision::Deny { reason } => Err(match reason {
