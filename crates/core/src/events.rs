@@ -15,10 +15,13 @@ pub enum OutputStream {
 }
 
 /// What an approval request is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ApprovalKind {
+    /// `apply_patch`: a change to files in the workspace (body: the diff).
     Patch,
+    /// Something that runs: `run_shell`, `execute_code`, or a direct-mode
+    /// MCP tool call (body: the command, the program, or the arguments).
     Command,
 }
 

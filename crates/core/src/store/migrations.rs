@@ -13,11 +13,18 @@ pub struct Migration {
     pub sql: &'static str,
 }
 
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "tool_catalog",
-    sql: include_str!("migrations/0001_tool_catalog.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "tool_catalog",
+        sql: include_str!("migrations/0001_tool_catalog.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "sessions",
+        sql: include_str!("migrations/0002_sessions.sql"),
+    },
+];
 
 /// The schema version this binary brings a database up to.
 pub fn latest_version() -> u32 {

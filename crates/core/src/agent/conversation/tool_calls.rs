@@ -1,0 +1,125 @@
+//! Running the tool calls of one model reply: record the call, parse its
+//! arguments, ask for approval when the policy says so, dispatch, report.
+//! Every outcome (bad JSON, unknown tool, denial, failure) is a tool result
+//! the model reads; only a session-store failure stops the turn.
+
+use std::time::Instant;
+
+use serde_json::Value;
+use tokio::sync::mpsc::UnboundedSender;
+use vtcode_llm::ToolCall;
+
+use super::AgentSession;
+use crate::agent::approvals;
+use crate::agent::tools::{self, ToolContext, ToolOutput};
+use crate::agent::{AgentError, ToolMode, TurnControl};
+use crate::events::{AgentEvent, ApprovalDecision};
+use crate::session::TranscriptEntry;
+
+impl AgentSession {
+    pub(super) async fn run_tool(
+        &mut self,
+        call: ToolCall,
+        mode: ToolMode,
+        offered: &[String],
+        events: &UnboundedSender<AgentEvent>,
+        control: &TurnControl,
+    ) -> Result<(), AgentError> {
+        let started = Instant::now();
+        self.record(TranscriptEntry::ToolCall {
+            call_id: call.id.clone(),
+            name: call.name.clone(),
+            arguments: call.arguments.clone(),
+        })?;
+        let parsed = tools::parse_arguments(&call.arguments);
+        let _ = events.send(AgentEvent::ToolCallStarted {
+            call_id: call.id.clone(),
+            name: call.name.clone(),
+            arguments: parsed
+                .clone()
+                .unwrap_or_else(|_| Value::String(call.arguments.clone())),
+        });
+        let output = match parsed {
+            Err(message) => ToolOutput::error(message),
+            Ok(args) => match self
+                .approve(&call, &args, mode, offered, events, control)
+                .await
+            {
+                Err(denial) => ToolOutput::error(denial),
+                Ok(()) => {
+                    let ctx = ToolContext {
+                        deps: &self.deps,
+                        events,
+                        call_id: &call.id,
+                        cancel: &control.cancel,
+                    };
+                    tools::dispatch(&ctx, mode, offered, &call.name, args).await
+                }
+            },
+        };
+        let duration_ms = started.elapsed().as_millis() as u64;
+        let _ = events.send(AgentEvent::ToolCallFinished {
+            call_id: call.id.clone(),
+            name: call.name.clone(),
+            output: output.text.clone(),
+            is_error: output.is_error,
+            duration_ms,
+            details: output.details,
+        });
+        self.record(TranscriptEntry::ToolResult {
+            call_id: call.id,
+            name: call.name,
+            content: output.text,
+            is_error: output.is_error,
+            duration_ms,
+        })
+    }
+
+    /// `Ok` when the call may run; `Err` carries the denial the model reads.
+    async fn approve(
+        &mut self,
+        call: &ToolCall,
+        args: &Value,
+        mode: ToolMode,
+        offered: &[String],
+        events: &UnboundedSender<AgentEvent>,
+        control: &TurnControl,
+    ) -> Result<(), String> {
+        let direct = tools::is_direct(mode, &call.name) && offered.contains(&call.name);
+        let Some(kind) = approvals::required(
+            self.deps.approval,
+            &call.name,
+            direct,
+            self.deps.mounts.workspace_writable,
+        ) else {
+            return Ok(());
+        };
+        if self.remembered.allows(&call.name) {
+            return Ok(());
+        }
+        let (summary, body) = tools::approval_text(&call.name, args);
+        let _ = events.send(AgentEvent::ApprovalRequested {
+            request_id: call.id.clone(),
+            kind,
+            summary: summary.clone(),
+            body: body.clone(),
+        });
+        let decision = tokio::select! {
+            d = control.approvals.decide(kind, &summary, &body) => d,
+            () = control.cancel.cancelled() => ApprovalDecision::Deny {
+                reason: Some("the turn was cancelled".to_string()),
+            },
+        };
+        match decision {
+            ApprovalDecision::Once => Ok(()),
+            ApprovalDecision::Always => {
+                self.remembered.remember(&call.name);
+                Ok(())
+            }
+            ApprovalDecision::Deny { reason } => Err(match reason {
+                Some(reason) => format!("this {} call was denied: {reason}", call.name),
+                None => format!("this {} call was denied", call.name),
+            }),
+        }
+    }
+}
