@@ -65,7 +65,7 @@ struct NeverAnswers;
 
 #[async_trait::async_trait]
 impl ApprovalHandler for NeverAnswers {
-    async fn decide(&self, _: ApprovalKind, _: &str, _: &str) -> ApprovalDecision {
+    async fn decide(&self, _: &str, _: ApprovalKind, _: &str, _: &str) -> ApprovalDecision {
         std::future::pending().await
     }
 }

@@ -3,8 +3,8 @@
 
 mod cli_support;
 
-use serde_json::Value;
 use cli_support::{Project, stderr, stdout};
+use serde_json::Value;
 
 #[test]
 fn search_ranks_convert_time_first_for_a_timezone_conversion() {

@@ -14,7 +14,15 @@ use crate::events::{ApprovalDecision, ApprovalKind};
 /// Answers approval requests; the TUI shows a modal, `vtcode exec` denies.
 #[async_trait::async_trait]
 pub trait ApprovalHandler: Send + Sync {
-    async fn decide(&self, kind: ApprovalKind, summary: &str, body: &str) -> ApprovalDecision;
+    /// `request_id` is the one the `ApprovalRequested` event carried, so a
+    /// front end can match the answer to the request it showed.
+    async fn decide(
+        &self,
+        request_id: &str,
+        kind: ApprovalKind,
+        summary: &str,
+        body: &str,
+    ) -> ApprovalDecision;
 }
 
 /// Denies everything with a reason that says why and what to do; used where
@@ -25,7 +33,7 @@ pub struct DenyAll {
 
 #[async_trait::async_trait]
 impl ApprovalHandler for DenyAll {
-    async fn decide(&self, _: ApprovalKind, _: &str, _: &str) -> ApprovalDecision {
+    async fn decide(&self, _: &str, _: ApprovalKind, _: &str, _: &str) -> ApprovalDecision {
         ApprovalDecision::Deny {
             reason: Some(self.reason.clone()),
         }

@@ -6,6 +6,7 @@
 //! Front ends that need the full catalog before they can answer (a one-shot
 //! command) call [`Runtime::wait_for_servers`]; the TUI does not.
 
+mod agent_tools;
 mod live_catalog;
 mod llm;
 mod sandbox;
@@ -18,6 +19,7 @@ use std::sync::Arc;
 use vtcode_mcp::{HubError, McpHub};
 pub use vtcode_mcp::{ServerState, ServerStatus};
 
+pub use agent_tools::{CatalogSearch, HubDirectTools};
 pub use live_catalog::{LiveCatalog, catalog_tool};
 pub use llm::{build_provider, provider_settings};
 pub use sandbox::sandbox_settings;
@@ -25,8 +27,14 @@ pub use sdk_dir::publish as publish_sdk;
 pub use servers::{server_specs, start_hub, startup_wait};
 pub use tool_host::{HubToolHost, result_value};
 
+use crate::agent::AgentDeps;
 use crate::config::LoadedConfig;
+use crate::session::SessionStore;
 use crate::store::{Store, StoreError};
+
+/// Context window assumed when `llm.context_window` is not set: what
+/// current hosted models offer at least.
+const DEFAULT_CONTEXT_WINDOW: u32 = 128_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RuntimeError {
@@ -93,6 +101,38 @@ impl Runtime {
         let result = self.hub.wait_ready(startup_wait(&self.loaded)).await;
         self.catalog.refresh();
         result
+    }
+
+    /// What the agent loop needs, from this project's config, with the
+    /// given model provider and sandbox.
+    pub fn agent_deps(
+        &self,
+        provider: Arc<dyn vtcode_llm::LlmProvider>,
+        sandbox: Arc<dyn vtcode_sandbox::Sandbox>,
+    ) -> AgentDeps {
+        let config = &self.loaded.config;
+        let settings = sandbox_settings(&self.loaded);
+        AgentDeps {
+            provider,
+            model: config.llm.model.clone(),
+            context_window: u64::from(config.llm.context_window.unwrap_or(DEFAULT_CONTEXT_WINDOW)),
+            tool_mode: config.agent.tool_mode,
+            approval: config.agent.approval,
+            sandbox,
+            tool_host: self.tool_host.clone(),
+            mounts: settings.mounts,
+            exec_timeout: settings.timeout,
+            search: Arc::new(CatalogSearch::new(self.catalog.clone())),
+            direct_tools: Arc::new(HubDirectTools::new(
+                Arc::clone(&self.hub),
+                self.catalog.clone(),
+            )),
+            workspace_root: self.loaded.paths.root.clone(),
+            sessions: Some(SessionStore::new(Arc::clone(&self.store))),
+            tool_output_bytes: usize::try_from(config.agent.tool_output_bytes)
+                .unwrap_or(usize::MAX),
+            skills_summary: None,
+        }
     }
 
     /// A message per server that is not usable, for a front end to show.

@@ -309,7 +309,13 @@ impl Answer {
 
 #[async_trait::async_trait]
 impl ApprovalHandler for Answer {
-    async fn decide(&self, kind: ApprovalKind, summary: &str, _body: &str) -> ApprovalDecision {
+    async fn decide(
+        &self,
+        _request_id: &str,
+        kind: ApprovalKind,
+        summary: &str,
+        _body: &str,
+    ) -> ApprovalDecision {
         self.asked.lock().unwrap().push((kind, summary.to_string()));
         self.decision.clone()
     }

@@ -3,9 +3,12 @@
 //! (`error: ...`) and a non-zero exit status, never a backtrace.
 
 mod args;
+mod code_run;
 mod config_cmd;
 mod context;
 mod doctor;
+mod exec_cmd;
+mod interactive;
 mod run_cmd;
 mod tools_cmd;
 
@@ -76,9 +79,10 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Run(args)) => run_cmd::run(loaded, args).await,
         Some(Command::Sandbox(command)) => run_cmd::sandbox(loaded, command).await,
         Some(Command::Sessions(SessionsCommand::List { json })) => {
-            anyhow::bail!("sessions list (json: {json}) is not wired yet")
+            exec_cmd::sessions_list(&loaded, json)
         }
-        Some(Command::Exec(_)) | None => anyhow::bail!("the agent is not wired yet"),
+        Some(Command::Exec(args)) => exec_cmd::exec(loaded, args).await,
+        None => interactive::run(loaded, cli.resume).await,
         Some(Command::Doctor | Command::Config(_)) => Ok(ExitCode::SUCCESS),
     }
 }

@@ -105,7 +105,7 @@ impl AgentSession {
             body: body.clone(),
         });
         let decision = tokio::select! {
-            d = control.approvals.decide(kind, &summary, &body) => d,
+            d = control.approvals.decide(&call.id, kind, &summary, &body) => d,
             () = control.cancel.cancelled() => ApprovalDecision::Deny {
                 reason: Some("the turn was cancelled".to_string()),
             },

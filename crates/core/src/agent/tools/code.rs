@@ -11,7 +11,11 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 
 use serde_json::Value;
-use vtcode_sandbox::{ExecRequest, ExecResult, ExecStatus, Language, Limits, OutputLine};
+use tokio::sync::mpsc::UnboundedSender;
+use vtcode_sandbox::{
+    ExecRequest, ExecResult, ExecStatus, Language, Limits, OutputLine, Sandbox, SandboxError,
+    ToolHost,
+};
 
 use super::{ToolContext, ToolOutput, opt_str, opt_u64, str_arg};
 use crate::events::{AgentEvent, OutputStream};
@@ -95,23 +99,13 @@ async fn run_in_sandbox(ctx: &ToolContext<'_>, language: Language, code: String)
         },
         mounts: ctx.deps.mounts.clone(),
     };
-    let events = ctx.events.clone();
-    let call_id = ctx.call_id.to_string();
-    let sink: vtcode_sandbox::OutputSink = Arc::new(move |line: OutputLine| {
-        let (stream, line) = match line {
-            OutputLine::Stdout(l) => (OutputStream::Stdout, l),
-            OutputLine::Stderr(l) => (OutputStream::Stderr, l),
-        };
-        let _ = events.send(AgentEvent::CodeOutput {
-            call_id: call_id.clone(),
-            stream,
-            line,
-        });
-    });
-    let run = ctx
-        .deps
-        .sandbox
-        .execute(request, ctx.deps.tool_host.clone(), Some(sink));
+    let run = stream_execution(
+        ctx.deps.sandbox.as_ref(),
+        ctx.deps.tool_host.clone(),
+        request,
+        ctx.call_id,
+        ctx.events.clone(),
+    );
     let result = tokio::select! {
         r = run => r,
         () = ctx.cancel.cancelled() => {
@@ -126,6 +120,30 @@ async fn run_in_sandbox(ctx: &ToolContext<'_>, language: Language, code: String)
         },
         Err(e) => ToolOutput::error(format!("the sandbox could not run the program: {e}")),
     }
+}
+
+/// Runs `request`, sending each line the program prints as a `CodeOutput`
+/// event of `call_id` while it runs.
+pub async fn stream_execution(
+    sandbox: &dyn Sandbox,
+    host: Arc<dyn ToolHost>,
+    request: ExecRequest,
+    call_id: &str,
+    events: UnboundedSender<AgentEvent>,
+) -> Result<ExecResult, SandboxError> {
+    let call_id = call_id.to_string();
+    let sink: vtcode_sandbox::OutputSink = Arc::new(move |line: OutputLine| {
+        let (stream, line) = match line {
+            OutputLine::Stdout(l) => (OutputStream::Stdout, l),
+            OutputLine::Stderr(l) => (OutputStream::Stderr, l),
+        };
+        let _ = events.send(AgentEvent::CodeOutput {
+            call_id: call_id.clone(),
+            stream,
+            line,
+        });
+    });
+    sandbox.execute(request, host, Some(sink)).await
 }
 
 /// The compact text the model reads about one execution.

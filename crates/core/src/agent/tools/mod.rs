@@ -7,6 +7,7 @@
 //! reaches the model, with a marker that says how much was cut.
 
 mod code;
+pub use code::stream_execution;
 mod fs;
 mod patch;
 
