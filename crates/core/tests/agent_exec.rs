@@ -15,6 +15,7 @@ use serde_json::json;
 use vtcode_core::agent::{ApprovalMode, ToolMode};
 use vtcode_core::events::AgentEvent;
 use vtcode_core::exec::ExecOptions;
+use vtcode_core::runtime::{HubDirectTools, LiveCatalog};
 use vtcode_core::session::TranscriptEntry;
 use vtcode_llm::{ProviderKind, ProviderSettings, RetryPolicy, build_provider};
 use vtcode_mcp::ServerSpec;
@@ -156,7 +157,10 @@ async fn a_server_that_is_down_does_not_stop_the_others() {
     );
     let hub = start_hub(vec![ghost, records], &logs).await;
     let mut deps = env.deps(ToolMode::Direct, ApprovalMode::Auto);
-    deps.direct_tools = Arc::new(HubDirect(hub.clone()));
+    deps.direct_tools = Arc::new(HubDirectTools::new(
+        hub.clone(),
+        LiveCatalog::new(hub.clone(), None, None),
+    ));
     let (result, out, _) = exec(deps, task()).await;
     assert!(result.unwrap().succeeded());
     assert_eq!(out, format!("{RECORDS_ANSWER}\n"));

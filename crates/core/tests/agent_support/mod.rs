@@ -13,17 +13,16 @@ use serde_json::Value;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use vtcode_core::agent::{
-    AgentDeps, AgentError, AgentSession, ApprovalHandler, ApprovalMode, DirectTools, ToolMode,
-    ToolSearch, TurnControl, TurnOutcome,
+    AgentDeps, AgentError, AgentSession, ApprovalHandler, ApprovalMode, ToolMode, TurnControl,
+    TurnOutcome,
 };
-use vtcode_core::catalog::DetailLevel;
 use vtcode_core::events::{AgentEvent, ApprovalDecision, ApprovalKind};
 use vtcode_core::exec::{ExecOptions, ExecSummary, run_exec};
-use vtcode_core::runtime::{HubToolHost, LiveCatalog};
+use vtcode_core::runtime::{CatalogSearch, HubDirectTools, HubToolHost, LiveCatalog};
 use vtcode_core::session::SessionStore;
 use vtcode_core::store::Store;
 use vtcode_llm::testing::ScriptedServer;
-use vtcode_llm::{ProviderKind, ProviderSettings, RetryPolicy, ToolSpec, build_provider};
+use vtcode_llm::{ProviderKind, ProviderSettings, RetryPolicy, build_provider};
 use vtcode_mcp::{HubOptions, McpHub, ServerSpec};
 use vtcode_sandbox::{
     Backend, DockerSandbox, ExecRequest, ExecResult, Mounts, ProcessSandbox, Sandbox, SandboxError,
@@ -84,56 +83,6 @@ pub async fn start_hub(specs: Vec<ServerSpec>, log_dir: &Path) -> Arc<McpHub> {
     );
     hub.wait_ready(HUB_STARTUP).await.unwrap();
     Arc::new(hub)
-}
-
-/// `search_tools` over the real catalog search of the live catalog.
-pub struct CatalogSearch(pub LiveCatalog);
-
-#[async_trait::async_trait]
-impl ToolSearch for CatalogSearch {
-    async fn search(&self, query: &str, detail: &str, limit: usize) -> Result<Value, String> {
-        let detail: DetailLevel = detail.parse().map_err(|e| format!("{e}"))?;
-        let hits = self
-            .0
-            .current()
-            .search(query, detail, limit)
-            .map_err(|e| e.to_string())?;
-        serde_json::to_value(hits).map_err(|e| e.to_string())
-    }
-}
-
-/// Every hub tool as `<server>__<tool>`, raw text results.
-pub struct HubDirect(pub Arc<McpHub>);
-
-#[async_trait::async_trait]
-impl DirectTools for HubDirect {
-    fn specs(&self) -> Vec<ToolSpec> {
-        self.0
-            .tools()
-            .into_iter()
-            .map(|t| ToolSpec {
-                name: format!("{}__{}", t.server, t.name),
-                description: t.description.unwrap_or_default(),
-                parameters: t.input_schema,
-            })
-            .collect()
-    }
-
-    async fn call(&self, name: &str, args: Value) -> Result<String, String> {
-        let (server, tool) = name
-            .split_once("__")
-            .ok_or_else(|| format!("`{name}` is not <server>__<tool>"))?;
-        let out = self
-            .0
-            .call_tool(server, tool, args)
-            .await
-            .map_err(|e| e.to_string())?;
-        if out.is_error {
-            Err(out.text())
-        } else {
-            Ok(out.text())
-        }
-    }
 }
 
 /// For tests that never run code: says so if the model tries.
@@ -278,8 +227,8 @@ impl Env {
             tool_host: Arc::new(HubToolHost::new(self.hub.clone(), self.catalog.clone())),
             mounts: self.mounts(),
             exec_timeout: Duration::from_secs(10),
-            search: Arc::new(CatalogSearch(self.catalog.clone())),
-            direct_tools: Arc::new(HubDirect(self.hub.clone())),
+            search: Arc::new(CatalogSearch::new(self.catalog.clone())),
+            direct_tools: Arc::new(HubDirectTools::new(self.hub.clone(), self.catalog.clone())),
             workspace_root: self.workspace(),
             sessions: Some(self.store.clone()),
             tool_output_bytes: 16 * 1024,

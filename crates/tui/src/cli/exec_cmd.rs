@@ -49,11 +49,10 @@ pub async fn exec(loaded: LoadedConfig, args: ExecArgs) -> Result<ExitCode> {
     let outcome = run_exec(deps, options, std::io::stdout(), std::io::stderr()).await;
     sandbox.shutdown().await;
     runtime.shutdown().await;
-    let summary = outcome?;
-    Ok(if summary.succeeded() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
+    // run_exec has already reported a failure on stderr (or as a JSON event).
+    Ok(match outcome {
+        Ok(summary) if summary.succeeded() => ExitCode::SUCCESS,
+        _ => ExitCode::FAILURE,
     })
 }
 
