@@ -21,39 +21,22 @@ fn ensure_image(project: &Project) {
 }
 
 #[test]
-fn python_gets_the_time_through_the_docker_sandbox() {
+fn python_gets_the_time_through_the_sandbox_on_both_backends() {
     let project = Project::with_time_server();
     ensure_image(&project);
-    let out = project.vtcode(&["-c", "sandbox.backend=docker", "run", "--code", GET_TIME]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(
-        stdout(&out).contains("'timezone': 'UTC'"),
-        "{}",
-        stdout(&out)
-    );
-    assert!(
-        stderr(&out).contains("[docker sandbox: ok"),
-        "{}",
-        stderr(&out)
-    );
-    assert!(stderr(&out).contains("1 tool call"), "{}", stderr(&out));
-}
-
-#[test]
-fn python_gets_the_time_through_the_process_sandbox() {
-    let project = Project::with_time_server();
-    let out = project.vtcode(&["-c", "sandbox.backend=process", "run", "--code", GET_TIME]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(
-        stdout(&out).contains("'timezone': 'UTC'"),
-        "{}",
-        stdout(&out)
-    );
-    assert!(
-        stderr(&out).contains("[process sandbox: ok"),
-        "{}",
-        stderr(&out)
-    );
+    for backend in ["docker", "process"] {
+        let setting = format!("sandbox.backend={backend}");
+        let out = project.vtcode(&["-c", &setting, "run", "--code", GET_TIME]);
+        assert!(out.status.success(), "{backend}: {}", stderr(&out));
+        assert!(
+            stdout(&out).contains("'timezone': 'UTC'"),
+            "{backend}: {}",
+            stdout(&out)
+        );
+        let err = stderr(&out);
+        assert!(err.contains(&format!("[{backend} sandbox: ok")), "{err}");
+        assert!(err.contains("1 tool call"), "{err}");
+    }
 }
 
 #[test]

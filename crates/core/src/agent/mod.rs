@@ -28,7 +28,7 @@ use tokio_util::sync::CancellationToken;
 
 pub use approvals::{ApprovalHandler, DenyAll};
 pub use conversation::{AgentSession, CompactionReport, SessionMode, StopReason, TurnOutcome};
-pub use tools::stream_execution;
+pub use tools::{code_mode_specs, execution_report, stream_execution};
 pub use vtcode_llm::ToolSpec;
 
 pub use crate::config::{ApprovalMode, ToolMode};

@@ -11,6 +11,7 @@ mod live_catalog;
 mod llm;
 mod sandbox;
 mod sdk_dir;
+mod serve;
 mod servers;
 mod tool_host;
 
@@ -24,6 +25,7 @@ pub use live_catalog::{LiveCatalog, catalog_tool};
 pub use llm::{build_provider, provider_settings};
 pub use sandbox::sandbox_settings;
 pub use sdk_dir::publish as publish_sdk;
+pub use serve::CodeModeService;
 pub use servers::{server_specs, start_hub, startup_wait};
 pub use tool_host::{HubToolHost, result_value};
 

@@ -82,8 +82,17 @@ pub enum Command {
     /// Inspect and manage the code sandbox.
     #[command(subcommand)]
     Sandbox(SandboxCommand),
+    /// Serve code mode itself (search_tools, execute_code) as an MCP server.
+    #[command(subcommand)]
+    Mcp(McpCommand),
     /// Check config, LLM key, sandbox and MCP servers, and say what to fix.
     Doctor,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum McpCommand {
+    /// Speak MCP on stdin/stdout, offering search_tools and execute_code over this project's servers.
+    Serve,
 }
 
 #[derive(Debug, Args)]

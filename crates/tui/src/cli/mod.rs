@@ -18,7 +18,7 @@ use anyhow::Result;
 use clap::Parser;
 
 pub use args::Cli;
-use args::{Command, ConfigCommand, SdkCommand, SessionsCommand};
+use args::{Command, ConfigCommand, McpCommand, SdkCommand, SessionsCommand};
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -77,6 +77,7 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
         }
         Some(Command::Servers(args)) => tools_cmd::servers(loaded, args.json).await,
         Some(Command::Run(args)) => run_cmd::run(loaded, args).await,
+        Some(Command::Mcp(McpCommand::Serve)) => run_cmd::serve(loaded).await,
         Some(Command::Sandbox(command)) => run_cmd::sandbox(loaded, command).await,
         Some(Command::Sessions(SessionsCommand::List { json })) => {
             exec_cmd::sessions_list(&loaded, json)

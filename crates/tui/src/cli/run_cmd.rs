@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use vtcode_core::config::LoadedConfig;
-use vtcode_core::runtime::{Runtime, sandbox_settings};
+use vtcode_core::runtime::{CatalogSearch, CodeModeService, Runtime, sandbox_settings};
 use vtcode_core::sandbox::{ExecStatus, Language, OutputLine, ToolHost};
 
 use super::args::{LangArg, RunArgs, SandboxCommand};
@@ -108,6 +108,28 @@ fn status_word(status: ExecStatus) -> &'static str {
         ExecStatus::OutputLimit => "output limit reached",
         ExecStatus::Killed => "killed",
     }
+}
+
+/// `vtcode mcp serve`: stdout belongs to the protocol, so notices go to
+/// stderr and the log.
+pub async fn serve(loaded: LoadedConfig) -> Result<ExitCode> {
+    let settings = sandbox_settings(&loaded);
+    let runtime = ready_runtime(loaded).await?;
+    let selected = vtcode_core::sandbox::select_backend(settings.clone()).await?;
+    if let Some(notice) = &selected.notice {
+        eprintln!("note: {notice}");
+    }
+    let service = CodeModeService::new(
+        CatalogSearch::new(runtime.catalog.clone()),
+        selected.sandbox.clone(),
+        settings,
+        runtime.tool_host.clone(),
+    );
+    let served = vtcode_core::mcp::serve::serve_stdio(Arc::new(service)).await;
+    selected.sandbox.shutdown().await;
+    runtime.shutdown().await;
+    served?;
+    Ok(ExitCode::SUCCESS)
 }
 
 pub async fn sandbox(loaded: LoadedConfig, command: SandboxCommand) -> Result<ExitCode> {

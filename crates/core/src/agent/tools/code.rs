@@ -114,7 +114,7 @@ async fn run_in_sandbox(ctx: &ToolContext<'_>, language: Language, code: String)
     };
     match result {
         Ok(result) => ToolOutput {
-            text: report(&result, ctx.deps.exec_timeout.as_secs_f64()),
+            text: execution_report(&result, ctx.deps.exec_timeout.as_secs_f64()),
             is_error: result.status != ExecStatus::Ok,
             details: serde_json::to_value(&result).ok(),
         },
@@ -147,7 +147,7 @@ pub async fn stream_execution(
 }
 
 /// The compact text the model reads about one execution.
-fn report(r: &ExecResult, timeout_s: f64) -> String {
+pub fn execution_report(r: &ExecResult, timeout_s: f64) -> String {
     let mut out = String::new();
     let status = match r.status {
         ExecStatus::Ok => "ok".to_string(),
@@ -211,7 +211,7 @@ mod tests {
             }],
         };
         assert_eq!(
-            report(&r, 30.0),
+            execution_report(&r, 30.0),
             "status: ok (12 ms)\ntool calls: records.list_records\nstdout:\n3 rows\nresult: {\"total\":42}"
         );
     }

@@ -7,7 +7,7 @@
 //! reaches the model, with a marker that says how much was cut.
 
 mod code;
-pub use code::stream_execution;
+pub use code::{execution_report, stream_execution};
 mod fs;
 mod patch;
 
@@ -66,6 +66,11 @@ pub(crate) fn specs(deps: &AgentDeps, mode: ToolMode) -> Vec<ToolSpec> {
     };
     out.extend(builtin_specs());
     out
+}
+
+/// `search_tools` and `execute_code`, as `vtcode mcp serve` offers them.
+pub fn code_mode_specs() -> Vec<ToolSpec> {
+    vec![search_tools_spec(), execute_code_spec()]
 }
 
 /// Whether `name` is an MCP tool offered directly (not a built-in).
