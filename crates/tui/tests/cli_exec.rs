@@ -20,7 +20,7 @@ impl ScriptedLlm {
         let script_path = project.path().join("script.json");
         let port_file = project.path().join("llm.port");
         std::fs::write(&script_path, script.to_string()).unwrap();
-        let child = Command::new(venv_bin().join("python"))
+        let mut child = Command::new(venv_bin().join("python"))
             .arg(repo_root().join("tests/fixtures/llm/scripted_llm.py"))
             .args(["--script", script_path.to_str().unwrap(), "--port", "0"])
             .args(["--port-file", port_file.to_str().unwrap()])
@@ -35,10 +35,11 @@ impl ScriptedLlm {
             {
                 return Self { child, port };
             }
-            assert!(
-                Instant::now() < deadline,
-                "the scripted LLM server did not start"
-            );
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("the scripted LLM server did not start within 20 s");
+            }
             std::thread::sleep(Duration::from_millis(50));
         }
     }
