@@ -16,6 +16,8 @@ struct ScriptedLlm {
 }
 
 impl ScriptedLlm {
+    // The child is reaped by `Drop` once it is inside `Self`.
+    #[allow(clippy::zombie_processes)]
     fn start(project: &Project, script: Value) -> Self {
         let script_path = project.path().join("script.json");
         let port_file = project.path().join("llm.port");
