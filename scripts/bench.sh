@@ -25,6 +25,9 @@ for entry in "${benches[@]}"; do
   cargo bench --locked -q -p "$crate" --bench "$bench" > "$sections/$bench.md"
 done
 
+cargo build --locked -q --profile bench -p vtcode-tui
+bash scripts/bench-tui-start.sh "${CARGO_TARGET_DIR:-$root/target}/release/vtcode" > "$sections/tui-start.md"
+
 cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 {
   echo "# Benchmarks"
@@ -39,5 +42,7 @@ cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
     echo
     cat "$sections/${entry##*:}.md"
   done
+  echo
+  cat "$sections/tui-start.md"
 } > "$out"
 echo "wrote $out" >&2
