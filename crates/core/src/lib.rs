@@ -9,6 +9,7 @@ pub mod runtime;
 pub mod sdk;
 pub mod session;
 pub mod store;
+pub mod versioning;
 
 // The lower crates, so front ends depend on core alone.
 pub use vtcode_llm as llm;
