@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, TransactionBehavior};
 
-pub use catalog::{ToolChange, ToolChangeKind, ToolVersion};
+pub use catalog::{ToolChange, ToolChangeKind, ToolVersion, VersionChange};
 pub use migrations::{MIGRATIONS, Migration};
 
 /// How long a write waits for another vtcode process holding the lock.

@@ -20,8 +20,10 @@
 //! compatibility judge with exactly the same rules. Input and output schemas
 //! are judged in opposite directions: accepting more input is safe, while
 //! returning more (a wider type, a new enum value) is what may surprise a
-//! caller.
+//! caller. The verdicts are stored with each version (`store::catalog`);
+//! [`history`] reads them back by the name a user types.
 
+pub mod history;
 mod schema;
 #[cfg(test)]
 mod tests;
@@ -137,7 +139,15 @@ impl ToolDiff {
         Self { class, changes }
     }
 
-    /// True when the two versions differ in nothing a caller can see.
+    /// The verdict on a tool that is gone.
+    pub fn removed() -> Self {
+        Self::from_changes(vec![SchemaChange::new(
+            ChangeClass::Incompatible,
+            "tool removed",
+        )])
+    }
+
+    /// True when the two versions are the same tool.
     pub fn is_empty(&self) -> bool {
         self.changes.is_empty()
     }
@@ -157,10 +167,7 @@ impl ToolDiff {
 /// Compares a tool with its next version; `None` means the tool is gone.
 pub fn classify(old: &CatalogTool, new: Option<&CatalogTool>) -> ToolDiff {
     let Some(new) = new else {
-        return ToolDiff::from_changes(vec![SchemaChange::new(
-            ChangeClass::Incompatible,
-            "tool removed",
-        )]);
+        return ToolDiff::removed();
     };
     let mut changes = Vec::new();
     compare_description(old, new, &mut changes);
@@ -178,6 +185,13 @@ pub fn classify(old: &CatalogTool, new: Option<&CatalogTool>) -> ToolDiff {
         new.output_schema.as_ref(),
         &mut changes,
     );
+    // Every difference is reported, so an empty diff means equal tools.
+    if changes.is_empty() && old != new {
+        changes.push(SchemaChange::new(
+            ChangeClass::Compatible,
+            "definition changed in ways that do not affect calls",
+        ));
+    }
     ToolDiff::from_changes(changes)
 }
 
