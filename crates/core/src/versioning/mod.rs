@@ -24,6 +24,7 @@
 //! [`history`] reads them back by the name a user types.
 
 pub mod history;
+mod keywords;
 mod schema;
 #[cfg(test)]
 mod tests;

@@ -5,14 +5,13 @@
 //! that optional fields take is seen through, so generated schemas compare
 //! by meaning rather than by layout.
 
-use std::collections::BTreeSet;
-
 use serde_json::{Map, Value};
 
+use super::keywords::{
+    MAX_DEPTH, allowed_values, core, covers, has_object_keywords, list, required, resolve,
+    strip_notes, type_name, types,
+};
 use super::{ChangeClass, SchemaChange, mentions_deprecated};
-
-/// Deeper than this, a schema is taken to be recursive and not walked on.
-const MAX_DEPTH: usize = 32;
 
 /// Which side of the call a schema describes. Callers send inputs, so an
 /// input that accepts more is safe; they read outputs, so an output that
@@ -499,127 +498,5 @@ impl<'a> SchemaWalk<'a> {
                 self.node(&path.items(None), a, b, depth + 1, changes);
             }
         }
-    }
-}
-
-/// Follows local `$ref`s (`#/$defs/Name`) to the schema they name.
-fn resolve<'v>(root: &'v Value, mut value: &'v Value) -> &'v Value {
-    for _ in 0..MAX_DEPTH {
-        let Some(target) = value
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix('#'))
-            .and_then(|pointer| root.pointer(pointer))
-        else {
-            break;
-        };
-        value = target;
-    }
-    value
-}
-
-/// The schema that describes the value when it is present: `X` for
-/// `anyOf: [X, {type: null}]`, the schema itself otherwise.
-fn core<'v>(root: &'v Value, value: &'v Value) -> &'v Value {
-    for key in ["anyOf", "oneOf"] {
-        if let Some(branches) = value.get(key).and_then(Value::as_array) {
-            let present: Vec<&Value> = branches.iter().filter(|b| !is_null_type(b)).collect();
-            if let [only] = present.as_slice() {
-                return resolve(root, only);
-            }
-        }
-    }
-    value
-}
-
-fn is_null_type(schema: &Value) -> bool {
-    schema.get("type").and_then(Value::as_str) == Some("null")
-}
-
-/// The JSON types a schema admits; `None` when it admits any.
-fn types(root: &Value, value: &Value, depth: usize) -> Option<BTreeSet<String>> {
-    match value.get("type") {
-        Some(Value::String(name)) => return Some(BTreeSet::from([name.clone()])),
-        Some(Value::Array(names)) => {
-            return Some(
-                names
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_owned)
-                    .collect(),
-            );
-        }
-        _ => {}
-    }
-    if depth > MAX_DEPTH {
-        return None;
-    }
-    for key in ["anyOf", "oneOf"] {
-        if let Some(branches) = value.get(key).and_then(Value::as_array) {
-            let mut all = BTreeSet::new();
-            for branch in branches {
-                all.extend(types(root, resolve(root, branch), depth + 1)?);
-            }
-            return Some(all);
-        }
-    }
-    None
-}
-
-/// Whether every type in `small` is admitted by `big` (an integer is a number).
-fn covers(big: &BTreeSet<String>, small: &BTreeSet<String>) -> bool {
-    small
-        .iter()
-        .all(|t| big.contains(t) || (t == "integer" && big.contains("number")))
-}
-
-fn type_name(types: Option<&BTreeSet<String>>) -> String {
-    match types {
-        None => "any".to_owned(),
-        Some(types) => types
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>()
-            .join(" or "),
-    }
-}
-
-fn allowed_values(schema: &Value) -> Option<Vec<&Value>> {
-    if let Some(values) = schema.get("enum").and_then(Value::as_array) {
-        return Some(values.iter().collect());
-    }
-    schema.get("const").map(|value| vec![value])
-}
-
-fn list(values: &[&Value]) -> String {
-    values
-        .iter()
-        .map(|v| v.to_string())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn has_object_keywords(schema: &Value) -> bool {
-    schema.get("properties").is_some() || schema.get("required").is_some()
-}
-
-fn required(schema: &Value) -> BTreeSet<&str> {
-    schema
-        .get("required")
-        .and_then(Value::as_array)
-        .map(|names| names.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default()
-}
-
-/// A schema without the words that describe it, for comparing shapes.
-fn strip_notes(schema: &Value) -> Value {
-    match schema {
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .filter(|(key, _)| !matches!(key.as_str(), "description" | "title"))
-                .map(|(key, value)| (key.clone(), strip_notes(value)))
-                .collect(),
-        ),
-        other => other.clone(),
     }
 }
