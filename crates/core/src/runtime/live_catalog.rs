@@ -107,13 +107,6 @@ impl LiveCatalog {
         if catalog.tools() == self.current().tools() && !catalog.is_empty() {
             return;
         }
-        if let Some(store) = &self.store {
-            for event in record(&self.hub, &catalog, store) {
-                tracing::info!("{event}");
-                // No subscriber is fine: the change is in the history.
-                let _ = self.changes.send(event);
-            }
-        }
         if let Some(root) = &self.sdk_root
             && let Err(err) = sdk_dir::publish(&catalog, root)
         {
@@ -121,8 +114,17 @@ impl LiveCatalog {
         }
         let catalog = Arc::new(catalog);
         match self.current.write() {
-            Ok(mut guard) => *guard = catalog,
-            Err(poisoned) => *poisoned.into_inner() = catalog,
+            Ok(mut guard) => *guard = Arc::clone(&catalog),
+            Err(poisoned) => *poisoned.into_inner() = Arc::clone(&catalog),
+        }
+        // Announced once the new catalog is in place, so a subscriber that
+        // looks at the tool sees what the event describes.
+        if let Some(store) = &self.store {
+            for event in record(&self.hub, &catalog, store) {
+                tracing::info!("{event}");
+                // No subscriber is fine: the change is in the history.
+                let _ = self.changes.send(event);
+            }
         }
     }
 
