@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
+use tokio::sync::broadcast::error::RecvError;
 use vtcode_core::config::{Config, LoadOptions, LoadedConfig};
 use vtcode_core::runtime::Runtime;
 
@@ -98,4 +99,25 @@ pub async fn ready_runtime(loaded: LoadedConfig) -> Result<Runtime> {
         eprintln!("warning: {problem}");
     }
     Ok(runtime)
+}
+
+/// Calls `show` with one line per tool a server changes or drops while the
+/// command runs (`vtcode tools history` has the details), until aborted.
+pub fn on_tool_change(
+    runtime: &Runtime,
+    mut show: impl FnMut(String) + Send + 'static,
+) -> tokio::task::AbortHandle {
+    let mut changes = runtime.catalog.subscribe_changes();
+    tokio::spawn(async move {
+        loop {
+            match changes.recv().await {
+                Ok(event) => show(event.to_string()),
+                Err(RecvError::Lagged(missed)) => show(format!(
+                    "{missed} more tool changes; `vtcode tools history SERVER.TOOL` shows them"
+                )),
+                Err(RecvError::Closed) => break,
+            }
+        }
+    })
+    .abort_handle()
 }

@@ -10,7 +10,7 @@ use vtcode_core::runtime::{build_provider, sandbox_settings};
 use vtcode_core::session::SessionStore;
 
 use super::args::ExecArgs;
-use super::context::ready_runtime;
+use super::context::{on_tool_change, ready_runtime};
 
 fn prompt(args: &ExecArgs) -> Result<String> {
     if args.prompt != "-" {
@@ -34,6 +34,8 @@ pub async fn exec(loaded: LoadedConfig, args: ExecArgs) -> Result<ExitCode> {
     let settings = sandbox_settings(&loaded);
     let max_turns = args.max_turns.or(Some(loaded.config.agent.max_turns));
     let runtime = ready_runtime(loaded).await?;
+    // A tool changed under the running prompt is named on stderr with its class.
+    let tool_changes = on_tool_change(&runtime, |line| eprintln!("note: {line}"));
     let selected = vtcode_core::sandbox::select_backend(settings).await?;
     if let Some(notice) = &selected.notice {
         eprintln!("note: {notice}");
@@ -47,6 +49,7 @@ pub async fn exec(loaded: LoadedConfig, args: ExecArgs) -> Result<ExitCode> {
         json: args.json,
     };
     let outcome = run_exec(deps, options, std::io::stdout(), std::io::stderr()).await;
+    tool_changes.abort();
     sandbox.shutdown().await;
     runtime.shutdown().await;
     // run_exec has already reported a failure on stderr (or as a JSON event).
