@@ -27,6 +27,8 @@ pub struct FixedBackend {
     pub answers: Mutex<Vec<(String, ApprovalDecision)>>,
     pub models: Mutex<Vec<String>>,
     pub status: Mutex<StatusSnapshot>,
+    /// Lines handed to the UI on its next tick.
+    pub notices: Mutex<Vec<String>>,
 }
 
 pub fn status() -> StatusSnapshot {
@@ -93,6 +95,10 @@ impl UiBackend for FixedBackend {
 
     fn status(&self) -> StatusSnapshot {
         self.status.lock().unwrap().clone()
+    }
+
+    fn take_notices(&self) -> Vec<String> {
+        std::mem::take(&mut *self.notices.lock().unwrap())
     }
 
     async fn search_tools(&self, query: String) -> BackendResult<Vec<ToolHit>> {
