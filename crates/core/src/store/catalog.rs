@@ -67,7 +67,8 @@ pub enum VersionChange {
 }
 
 impl VersionChange {
-    fn as_str(self) -> &'static str {
+    /// The snake_case name used in JSON and in the database.
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Added => "added",
             Self::Changed => "changed",

@@ -213,10 +213,10 @@ const TIME_FORMAT: &str = "%Y-%m-%d %H:%M:%S UTC";
 fn print_version(number: usize, version: &ToolVersion) {
     let verdict = match (version.change, version.class) {
         (VersionChange::Added, _) => "added".to_owned(),
-        (change, Some(class)) => format!("{}: {class}", change_name(change)),
+        (change, Some(class)) => format!("{}: {class}", change.as_str()),
         (change, None) => format!(
             "{}: not classified (the version before was recorded without its definition)",
-            change_name(change)
+            change.as_str()
         ),
     };
     let server = version
@@ -233,19 +233,11 @@ fn print_version(number: usize, version: &ToolVersion) {
         format!("{first} to {last}")
     };
     match &version.schema_hash {
-        Some(hash) => println!("   seen {seen}, schema {}", &hash[..hash.len().min(12)]),
+        Some(hash) => println!("   seen {seen}, schema {}", hash.get(..12).unwrap_or(hash)),
         None => println!("   seen {seen}"),
     }
     for change in &version.diff {
         println!("   - {} ({})", change.description, change.class);
-    }
-}
-
-fn change_name(change: VersionChange) -> &'static str {
-    match change {
-        VersionChange::Added => "added",
-        VersionChange::Changed => "changed",
-        VersionChange::Removed => "removed",
     }
 }
 
