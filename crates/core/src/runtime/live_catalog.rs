@@ -120,3 +120,9 @@ fn record(hub: &McpHub, catalog: &ToolCatalog, store: &Store) {
         }
     }
 }
+
+impl crate::skills::CatalogView for LiveCatalog {
+    fn current(&self) -> Arc<ToolCatalog> {
+        LiveCatalog::current(self)
+    }
+}

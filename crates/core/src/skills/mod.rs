@@ -91,6 +91,12 @@ pub struct Saved {
     pub unknown_imports: Vec<String>,
 }
 
+/// The live tool catalog, as the library needs it: to resolve a saved
+/// program's SDK imports and to check skills against current schemas.
+pub trait CatalogView: Send + Sync {
+    fn current(&self) -> Arc<ToolCatalog>;
+}
+
 /// The project's skills.
 pub struct SkillLibrary {
     roots: Vec<SkillRoot>,
@@ -99,11 +105,24 @@ pub struct SkillLibrary {
     view: PathBuf,
     store: Arc<Store>,
     prompt_tokens: u32,
+    save_dir: String,
+    catalog: Option<Arc<dyn CatalogView>>,
 }
 
 impl SkillLibrary {
     pub fn new(paths: &ProjectPaths, config: &SkillsConfig, store: Arc<Store>) -> Self {
         Self::with_home(paths, config, store, dirs::home_dir().as_deref())
+    }
+
+    /// The project's library on its own store, for commands that need no
+    /// MCP server (`vtcode skills list`).
+    pub fn open(loaded: &crate::config::LoadedConfig) -> Result<Self, SkillError> {
+        loaded.paths.ensure_dirs().map_err(|source| SkillError::Publish {
+            path: loaded.paths.dot_dir.clone(),
+            source,
+        })?;
+        let store = Arc::new(Store::open(&loaded.paths.db)?);
+        Ok(Self::new(&loaded.paths, &loaded.config.skills, store))
     }
 
     /// As [`SkillLibrary::new`] with the user's home given (tests).
@@ -116,10 +135,30 @@ impl SkillLibrary {
         Self {
             roots: scan::roots(&paths.root, home, config),
             save_root: paths.root.join(&config.save_dir),
-            view: view_dir(paths),
+            view: paths.skills.clone(),
             store,
             prompt_tokens: config.prompt_tokens,
+            save_dir: config.save_dir.clone(),
+            catalog: None,
         }
+    }
+
+    /// Resolves imports and checks compatibility against `catalog`.
+    pub fn with_catalog(mut self, catalog: Arc<dyn CatalogView>) -> Self {
+        self.catalog = Some(catalog);
+        self
+    }
+
+    /// The catalog as it is now (empty when none is attached).
+    fn catalog(&self) -> Arc<ToolCatalog> {
+        self.catalog
+            .as_ref()
+            .map_or_else(|| Arc::new(ToolCatalog::new(Vec::new())), |c| c.current())
+    }
+
+    /// Where new skills are written, as configured (relative to the project).
+    pub fn save_dir(&self) -> &str {
+        &self.save_dir
     }
 
     pub fn roots(&self) -> &[SkillRoot] {
@@ -243,9 +282,10 @@ impl SkillLibrary {
         Ok(LoadedSkill { doc, dir, files })
     }
 
-    /// Checks and saves a program as a skill. `catalog` resolves the SDK
+    /// Checks and saves a program as a skill; the catalog resolves its SDK
     /// imports to tools and their current schema hashes.
-    pub fn save(&self, request: &SaveRequest<'_>, catalog: &ToolCatalog) -> Result<Saved, SkillError> {
+    pub fn save(&self, request: &SaveRequest<'_>) -> Result<Saved, SkillError> {
+        let catalog = self.catalog();
         format::check_name(request.name).map_err(|e| SaveError::Invalid(e))?;
         if !matches!(request.language, "python" | "javascript") {
             return Err(SaveError::Invalid(format!(
@@ -268,7 +308,7 @@ impl SkillLibrary {
         let mut tools = Vec::new();
         let mut unknown_imports = Vec::new();
         for (package, ident) in &analysis.sdk_imports {
-            match crate::sdk::tool_for_sdk_name(catalog, package, ident) {
+            match crate::sdk::tool_for_sdk_name(&catalog, package, ident) {
                 Some(tool) => tools.push(ToolDependency {
                     server: tool.server.clone(),
                     tool: tool.name.clone(),
@@ -388,11 +428,6 @@ impl SkillLibrary {
         }
         Ok(())
     }
-}
-
-/// `.vtcode/skills/`, the importable view.
-pub fn view_dir(paths: &ProjectPaths) -> PathBuf {
-    paths.dot_dir.join("skills")
 }
 
 /// Skill modules a program imports (`skills.<module>` in Python,

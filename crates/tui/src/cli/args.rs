@@ -76,6 +76,9 @@ pub enum Command {
     /// List saved sessions.
     #[command(subcommand)]
     Sessions(SessionsCommand),
+    /// Saved skills (Agent Skills folders): list, show, search, remove, import, check.
+    #[command(subcommand)]
+    Skills(SkillsCommand),
     /// Show or validate the effective configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -226,4 +229,40 @@ pub enum SandboxCommand {
     BuildImage,
     /// Remove every vtcode sandbox container.
     Prune,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SkillsCommand {
+    /// Every skill from every root, and the folders that could not be read (file:line: why).
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a skill's SKILL.md and list its files.
+    Show {
+        name: String,
+        /// An earlier version kept when the skill was saved again.
+        #[arg(long, value_name = "N")]
+        version: Option<u32>,
+    },
+    /// Rank skills for a query by name, tags and description.
+    Search {
+        query: String,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete a skill's folder (and its kept versions); asks first.
+    Rm {
+        name: String,
+        /// Do not ask.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Validate a skill folder and copy it into the project's skills.
+    Import {
+        #[arg(value_name = "PATH")]
+        path: PathBuf,
+    },
 }

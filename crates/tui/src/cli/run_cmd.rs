@@ -50,6 +50,10 @@ pub async fn run(loaded: LoadedConfig, args: RunArgs) -> Result<ExitCode> {
     let language = language(&args);
     let settings = sandbox_settings(&loaded);
     let runtime: Runtime = ready_runtime(loaded).await?;
+    // Programs import the skills as they are on disk now.
+    if let Err(e) = runtime.skills.refresh() {
+        eprintln!("warning: {e}");
+    }
     let selected = vtcode_core::sandbox::select_backend(settings.clone()).await?;
     if let Some(notice) = &selected.notice {
         eprintln!("note: {notice}");
