@@ -10,6 +10,7 @@ pub mod sdk;
 pub mod session;
 pub mod skills;
 pub mod store;
+pub mod versioning;
 
 // The lower crates, so front ends depend on core alone.
 pub use vtcode_llm as llm;

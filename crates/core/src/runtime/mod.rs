@@ -21,7 +21,7 @@ use vtcode_mcp::{HubError, McpHub};
 pub use vtcode_mcp::{ServerState, ServerStatus};
 
 pub use agent_tools::{CatalogSearch, HubDirectTools};
-pub use live_catalog::{LiveCatalog, catalog_tool};
+pub use live_catalog::{CatalogChangeEvent, LiveCatalog, catalog_tool};
 pub use llm::{build_provider, provider_settings};
 pub use sandbox::sandbox_settings;
 pub use sdk_dir::publish as publish_sdk;

@@ -26,8 +26,13 @@ pub const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 3,
+        name: "tool_history",
+        sql: include_str!("migrations/0003_tool_history.sql"),
+    },
+    Migration {
+        version: 4,
         name: "skills",
-        sql: include_str!("migrations/0003_skills.sql"),
+        sql: include_str!("migrations/0004_skills.sql"),
     },
 ];
 

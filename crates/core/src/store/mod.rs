@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, TransactionBehavior};
 
-pub use catalog::{ToolChange, ToolChangeKind, ToolVersion};
+pub use catalog::{ToolChange, ToolChangeKind, ToolVersion, VersionChange};
 pub use migrations::{MIGRATIONS, Migration};
 pub use skills::{SkillRow, SkillUpsert};
 
