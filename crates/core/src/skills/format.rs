@@ -34,7 +34,7 @@ impl FormatError {
 }
 
 /// One tool a skill's code calls, with the schema hash seen when it was saved.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct ToolDependency {
     pub server: String,
     pub tool: String,

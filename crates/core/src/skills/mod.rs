@@ -13,6 +13,7 @@
 //! [`check`] compares each skill's recorded tool schemas with the live
 //! catalog using the shared schema-change classifier.
 
+pub mod check;
 pub mod code;
 pub mod format;
 mod package;
@@ -24,6 +25,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub use check::SkillCheck;
 pub use code::{Analysis, CodeError, Function};
 pub use format::{SkillDoc, ToolDependency};
 pub use save::SaveError;
@@ -32,6 +34,7 @@ pub use scan::{Problem, SkillRoot};
 use crate::catalog::ToolCatalog;
 use crate::config::{ProjectPaths, SkillsConfig};
 use crate::store::{SkillRow, SkillUpsert, Store, StoreError};
+use crate::versioning::ChangeClass;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SkillError {
@@ -59,6 +62,9 @@ pub enum SkillError {
 pub struct Listing {
     pub skills: Vec<SkillRow>,
     pub problems: Vec<Problem>,
+    /// Each skill's compatibility with the live catalog, by name; empty
+    /// when the library has no catalog.
+    pub checks: BTreeMap<String, SkillCheck>,
 }
 
 /// One skill read whole, for `load_skill` and `vtcode skills show`.
@@ -170,17 +176,10 @@ impl SkillLibrary {
         &self.view
     }
 
-    /// Scans the roots, updates the index and the importable view.
+    /// Scans the roots, updates the index, checks each skill against the
+    /// catalog and republishes the importable view (where a skill that
+    /// needs migrating says so when imported).
     pub fn refresh(&self) -> Result<Listing, SkillError> {
-        self.refresh_with_notes(&BTreeMap::new())
-    }
-
-    /// [`SkillLibrary::refresh`], with per-skill compatibility notes that
-    /// importing programs print.
-    pub fn refresh_with_notes(
-        &self,
-        notes: &BTreeMap<String, String>,
-    ) -> Result<Listing, SkillError> {
         let (found, mut problems) = scan::scan(&self.roots);
         let indexed: BTreeMap<String, SkillRow> = self
             .store
@@ -218,6 +217,12 @@ impl SkillLibrary {
         }
         self.store.sync_skills(&changed, &keep)?;
         let skills = self.store.skill_rows()?;
+        let checks = self.check_rows(&skills)?;
+        let notes: BTreeMap<String, String> = checks
+            .values()
+            .filter(|c| c.state >= ChangeClass::MigrationNeeded)
+            .map(|c| (c.name.clone(), c.note()))
+            .collect();
         let importable: Vec<package::Importable<'_>> = skills
             .iter()
             .filter_map(|row| {
@@ -229,13 +234,42 @@ impl SkillLibrary {
                 })
             })
             .collect();
-        package::publish(&self.view, &importable, notes).map_err(|source| {
+        package::publish(&self.view, &importable, &notes).map_err(|source| {
             SkillError::Publish {
                 path: self.view.clone(),
                 source,
             }
         })?;
-        Ok(Listing { skills, problems })
+        Ok(Listing {
+            skills,
+            problems,
+            checks,
+        })
+    }
+
+    fn check_rows(&self, rows: &[SkillRow]) -> Result<BTreeMap<String, SkillCheck>, SkillError> {
+        let mut out = BTreeMap::new();
+        if self.catalog.is_none() {
+            return Ok(out);
+        }
+        let catalog = self.catalog();
+        for row in rows {
+            let deps: Vec<ToolDependency> =
+                serde_json::from_value(row.dependencies.clone()).unwrap_or_default();
+            let verdict = check::check(&row.name, &deps, &catalog, &self.store)?;
+            out.insert(row.name.clone(), verdict);
+        }
+        Ok(out)
+    }
+
+    /// What the model is told about a skill that is not fully compatible.
+    pub fn compatibility_note(&self, name: &str) -> Option<String> {
+        let listing = self.refresh().ok()?;
+        listing
+            .checks
+            .get(name)
+            .filter(|c| c.state > ChangeClass::Compatible)
+            .map(SkillCheck::note)
     }
 
     /// Reads one skill whole (or one of its kept versions).

@@ -265,4 +265,9 @@ pub enum SkillsCommand {
         #[arg(value_name = "PATH")]
         path: PathBuf,
     },
+    /// Compare each skill's recorded tool schemas with the live servers: compatible, warning, migration needed or incompatible, why, and the fix. Exits 1 when a skill needs migrating or is incompatible.
+    Check {
+        #[arg(long)]
+        json: bool,
+    },
 }

@@ -6,28 +6,73 @@ use std::process::ExitCode;
 
 use anyhow::{Result, bail};
 use vtcode_core::config::LoadedConfig;
-use vtcode_core::skills::{Listing, SkillLibrary};
+use vtcode_core::skills::{Listing, SkillCheck, SkillLibrary};
+use vtcode_core::versioning::ChangeClass;
 use vtcode_core::store::SkillRow;
 
 use super::args::SkillsCommand;
+use super::context::ready_runtime;
 
 pub async fn skills(loaded: LoadedConfig, command: SkillsCommand) -> Result<ExitCode> {
-    let library = SkillLibrary::open(&loaded)?;
+    let open = || SkillLibrary::open(&loaded);
     match command {
-        SkillsCommand::List { json } => list(&library, json),
-        SkillsCommand::Show { name, version } => show(&library, &name, version),
-        SkillsCommand::Search { query, limit, json } => search(&library, &query, limit, json),
-        SkillsCommand::Rm { name, yes } => remove(&library, &name, yes),
+        SkillsCommand::List { json } => list(&open()?, json),
+        SkillsCommand::Show { name, version } => show(&open()?, &name, version),
+        SkillsCommand::Search { query, limit, json } => search(&open()?, &query, limit, json),
+        SkillsCommand::Rm { name, yes } => remove(&open()?, &name, yes),
         SkillsCommand::Import { path } => {
-            let dir = library.import(&path)?;
+            let dir = open()?.import(&path)?;
             println!("imported {} into {}", path.display(), dir.display());
             Ok(ExitCode::SUCCESS)
+        }
+        SkillsCommand::Check { json } => {
+            // The live catalog is what the skills are checked against.
+            let runtime = ready_runtime(loaded).await?;
+            let result = check(&runtime.skills, json);
+            runtime.shutdown().await;
+            result
         }
     }
 }
 
+fn check(library: &SkillLibrary, json: bool) -> Result<ExitCode> {
+    let listing = library.refresh()?;
+    let broken = listing
+        .checks
+        .values()
+        .any(|c| c.state >= ChangeClass::MigrationNeeded);
+    if json {
+        let checks: Vec<&SkillCheck> = listing.checks.values().collect();
+        let out = serde_json::json!({"skills": checks, "problems": listing.problems});
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else {
+        if listing.checks.is_empty() {
+            println!("no skills to check");
+        }
+        for check in listing.checks.values() {
+            println!("{:<28} {}", check.name, check.state);
+            for reason in &check.reasons {
+                println!("    {reason}");
+            }
+            for fix in &check.fixes {
+                println!("    fix: {fix}");
+            }
+        }
+        for problem in &listing.problems {
+            println!("broken  {problem}");
+        }
+    }
+    Ok(if broken {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
 fn list(library: &SkillLibrary, json: bool) -> Result<ExitCode> {
-    let Listing { skills, problems } = library.refresh()?;
+    let Listing {
+        skills, problems, ..
+    } = library.refresh()?;
     if json {
         let out = serde_json::json!({"skills": skills, "problems": problems});
         println!("{}", serde_json::to_string_pretty(&out)?);

@@ -179,6 +179,9 @@ pub(crate) fn load_skill(ctx: &ToolContext<'_>, args: &Value) -> ToolOutput {
         let tools: Vec<String> = doc.tools.iter().map(|t| t.qualified()).collect();
         let _ = writeln!(text, "tools: {}", tools.join(", "));
     }
+    if let Some(note) = library.compatibility_note(name) {
+        let _ = writeln!(text, "compatibility: {note}");
+    }
     let _ = writeln!(text, "files: {}", file_list(&skill.files));
     let _ = writeln!(text, "\n{}", doc.body.trim());
     ToolOutput::ok(text.trim_end())
