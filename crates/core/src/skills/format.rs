@@ -131,8 +131,10 @@ pub fn parse(text: &str, folder: &str) -> Result<SkillDoc, FormatError> {
     let docs = YamlLoader::load_from_str(&yaml).map_err(|err| {
         let text = err.to_string();
         let info = text.split(" at line ").next().unwrap_or(&text).to_string();
+        // An error found at the end of the YAML belongs to its last line,
+        // not to the closing `---`.
         FormatError::at(
-            err.marker().line() + 1,
+            (err.marker().line() + 1).min(closing_line - 1).max(2),
             format!("the front matter is not valid YAML: {info}"),
         )
     })?;
