@@ -13,6 +13,7 @@ mod sandbox;
 mod sdk_dir;
 mod serve;
 mod servers;
+mod skill_host;
 mod tool_host;
 
 use std::sync::Arc;
@@ -27,6 +28,7 @@ pub use sandbox::sandbox_settings;
 pub use sdk_dir::publish as publish_sdk;
 pub use serve::CodeModeService;
 pub use servers::{server_specs, start_hub, startup_wait};
+pub use skill_host::SkillSavingHost;
 pub use tool_host::{HubToolHost, result_value};
 
 use crate::agent::AgentDeps;

@@ -63,7 +63,9 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Run one prompt to completion with no UI: progress on stderr, the answer on stdout.
     Exec(ExecArgs),
-    /// Run a Python or JavaScript program in the sandbox with the SDK of every configured server (no LLM).
+    /// Run a Python or JavaScript program in the sandbox with the SDK of every configured server and the saved skills (no LLM).
+    ///
+    /// The program imports `servers.<server>` and `skills.<name>`, and may keep a function it defines as a skill with `call_tool("vtcode", "save_skill", {"name", "description", "code"})` (from `_vtcode`).
     Run(RunArgs),
     /// List, search and inspect the tools of the configured MCP servers.
     #[command(subcommand)]

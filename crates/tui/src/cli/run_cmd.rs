@@ -8,7 +8,9 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use vtcode_core::config::LoadedConfig;
-use vtcode_core::runtime::{CatalogSearch, CodeModeService, Runtime, sandbox_settings};
+use vtcode_core::runtime::{
+    CatalogSearch, CodeModeService, Runtime, SkillSavingHost, sandbox_settings,
+};
 use vtcode_core::sandbox::{ExecStatus, Language, OutputLine, ToolHost};
 
 use super::args::{LangArg, RunArgs, SandboxCommand};
@@ -71,7 +73,10 @@ pub async fn run(loaded: LoadedConfig, args: RunArgs) -> Result<ExitCode> {
             OutputLine::Stderr(text) => eprintln!("{text}"),
         }) as vtcode_core::sandbox::OutputSink
     });
-    let host: Arc<dyn ToolHost> = runtime.tool_host.clone();
+    let host: Arc<dyn ToolHost> = Arc::new(SkillSavingHost::new(
+        runtime.tool_host.clone(),
+        Arc::clone(&runtime.skills),
+    ));
     let result = selected
         .sandbox
         .execute(settings.request(language, code), host, sink)
