@@ -8,6 +8,7 @@ pub mod exec;
 pub mod runtime;
 pub mod sdk;
 pub mod session;
+pub mod skills;
 pub mod store;
 pub mod versioning;
 

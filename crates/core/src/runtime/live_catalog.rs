@@ -204,3 +204,9 @@ fn record(hub: &McpHub, catalog: &ToolCatalog, store: &Store) -> Vec<CatalogChan
     }
     events
 }
+
+impl crate::skills::CatalogView for LiveCatalog {
+    fn current(&self) -> Arc<ToolCatalog> {
+        LiveCatalog::current(self)
+    }
+}

@@ -141,6 +141,7 @@ impl Env {
             workspace_writable: false,
             state: None,
             sdk: Some(self.dir.path().join("sdk")),
+            skills: None,
         }
     }
 
@@ -233,6 +234,7 @@ impl Env {
             sessions: Some(self.store.clone()),
             tool_output_bytes: 16 * 1024,
             skills_summary: None,
+            skills: None,
         }
     }
 }

@@ -63,7 +63,9 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Run one prompt to completion with no UI: progress on stderr, the answer on stdout.
     Exec(ExecArgs),
-    /// Run a Python or JavaScript program in the sandbox with the SDK of every configured server (no LLM).
+    /// Run a Python or JavaScript program in the sandbox with the SDK of every configured server and the saved skills (no LLM).
+    ///
+    /// The program imports `servers.<server>` and `skills.<name>`, and may keep a function it defines as a skill with `call_tool("vtcode", "save_skill", {"name", "description", "code"})` (from `_vtcode`).
     Run(RunArgs),
     /// List, search and inspect the tools of the configured MCP servers, and their history.
     #[command(subcommand)]
@@ -76,6 +78,9 @@ pub enum Command {
     /// List saved sessions.
     #[command(subcommand)]
     Sessions(SessionsCommand),
+    /// Saved skills (Agent Skills folders): list, show, search, remove, import, check.
+    #[command(subcommand)]
+    Skills(SkillsCommand),
     /// Show or validate the effective configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -248,4 +253,45 @@ pub enum SandboxCommand {
     BuildImage,
     /// Remove every vtcode sandbox container.
     Prune,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SkillsCommand {
+    /// Every skill from every root, and the folders that could not be read (file:line: why).
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a skill's SKILL.md and list its files.
+    Show {
+        name: String,
+        /// An earlier version kept when the skill was saved again.
+        #[arg(long, value_name = "N")]
+        version: Option<u32>,
+    },
+    /// Rank skills for a query by name, tags and description.
+    Search {
+        query: String,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete a skill's folder (and its kept versions); asks first.
+    Rm {
+        name: String,
+        /// Do not ask.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Validate a skill folder and copy it into the project's skills.
+    Import {
+        #[arg(value_name = "PATH")]
+        path: PathBuf,
+    },
+    /// Compare each skill's recorded tool schemas with the live servers: compatible, warning, migration needed or incompatible, why, and the fix. Exits 1 when a skill needs migrating or is incompatible.
+    Check {
+        #[arg(long)]
+        json: bool,
+    },
 }

@@ -61,7 +61,19 @@ pub(crate) async fn execute_code(ctx: &ToolContext<'_>, args: &Value) -> ToolOut
             ));
         }
     };
-    run_in_sandbox(ctx, language, code.to_string()).await
+    if let Some(skills) = &ctx.deps.skills {
+        // Hand-edited or newly saved skills are importable at once.
+        if let Err(e) = skills.refresh() {
+            tracing::warn!("skills refresh before a program: {e}");
+        }
+    }
+    let out = run_in_sandbox(ctx, language, code.to_string()).await;
+    if let Some(skills) = &ctx.deps.skills {
+        if let Err(e) = skills.record_uses(code, out.is_error) {
+            tracing::warn!("recording skill uses: {e}");
+        }
+    }
+    out
 }
 
 pub(crate) async fn run_shell(ctx: &ToolContext<'_>, args: &Value) -> ToolOutput {

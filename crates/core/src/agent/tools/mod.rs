@@ -10,6 +10,7 @@ mod code;
 pub use code::{execution_report, stream_execution};
 mod fs;
 mod patch;
+mod skills;
 
 use serde_json::{Value, json};
 use tokio::sync::mpsc::UnboundedSender;
@@ -61,7 +62,13 @@ const BUILTIN: [&str; 5] = ["read_file", "list_dir", "grep", "apply_patch", "run
 /// The tools offered to the model in `mode`.
 pub(crate) fn specs(deps: &AgentDeps, mode: ToolMode) -> Vec<ToolSpec> {
     let mut out = match mode {
-        ToolMode::Code => vec![search_tools_spec(), execute_code_spec()],
+        ToolMode::Code => {
+            let mut code = vec![search_tools_spec(), execute_code_spec()];
+            if deps.skills.is_some() {
+                code.extend(skills::specs());
+            }
+            code
+        }
         ToolMode::Direct => deps.direct_tools.specs(),
     };
     out.extend(builtin_specs());
@@ -78,6 +85,8 @@ pub(crate) fn is_direct(mode: ToolMode, name: &str) -> bool {
     mode == ToolMode::Direct
         && name != SEARCH_TOOLS
         && name != EXECUTE_CODE
+        && name != skills::SAVE_SKILL
+        && name != skills::LOAD_SKILL
         && !BUILTIN.contains(&name)
 }
 
@@ -110,6 +119,8 @@ pub(crate) async fn dispatch(
     let out = match (mode, name) {
         (ToolMode::Code, SEARCH_TOOLS) => code::search_tools(ctx, &args).await,
         (ToolMode::Code, EXECUTE_CODE) => code::execute_code(ctx, &args).await,
+        (ToolMode::Code, skills::SAVE_SKILL) => skills::save_skill(ctx, &args),
+        (ToolMode::Code, skills::LOAD_SKILL) => skills::load_skill(ctx, &args),
         (_, "read_file") => fs::read_file(ctx.deps, &args),
         (_, "list_dir") => fs::list_dir(ctx.deps, &args),
         (_, "grep") => fs::grep(ctx.deps, &args),
@@ -131,7 +142,7 @@ pub(crate) async fn dispatch(
 }
 
 /// The one-line summary and the full body shown when `name` asks approval.
-pub(crate) fn approval_text(name: &str, args: &Value) -> (String, String) {
+pub(crate) fn approval_text(deps: &AgentDeps, name: &str, args: &Value) -> (String, String) {
     let first_line = |text: &str| -> String {
         let line = text.lines().next().unwrap_or("");
         if line.chars().count() > 80 || text.lines().nth(1).is_some() {
@@ -149,6 +160,10 @@ pub(crate) fn approval_text(name: &str, args: &Value) -> (String, String) {
             let body = opt_str(args, "command").unwrap_or_default();
             (format!("run_shell: {}", first_line(body)), body.to_string())
         }
+        skills::SAVE_SKILL => skills::approval_text(
+            args,
+            deps.skills.as_ref().map_or(".agents/skills", |s| s.save_dir()),
+        ),
         EXECUTE_CODE => {
             let body = opt_str(args, "code").unwrap_or_default();
             let language = opt_str(args, "language").unwrap_or("python");
