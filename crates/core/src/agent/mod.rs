@@ -80,6 +80,11 @@ pub struct AgentDeps {
     pub tool_output_bytes: usize,
     /// Saved skills' names and one-line descriptions, for the system prompt.
     pub skills_summary: Option<String>,
+    /// Where the loop records its metrics (discovery, executions, LLM
+    /// requests, approvals, turns).
+    pub metrics: crate::metrics::MetricsRecorder,
+    /// What past sessions taught (from `insights`), for the system prompt.
+    pub lessons: Option<String>,
 }
 
 /// Per-turn controls from the front end.

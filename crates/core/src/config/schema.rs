@@ -98,7 +98,10 @@ const PII_KEYS: &[KeySpec] = &[
     key("kinds", Kind::StrListOf(PII_KINDS)),
 ];
 
-const METRICS_KEYS: &[KeySpec] = &[key("enabled", Kind::Bool)];
+const METRICS_KEYS: &[KeySpec] = &[
+    key("enabled", Kind::Bool),
+    key("retention_days", Kind::UInt { min: 1, max: U32 }),
+];
 
 /// Keys of one `[mcp.servers.NAME]` table.
 pub(crate) const SERVER_KEYS: &[KeySpec] = &[

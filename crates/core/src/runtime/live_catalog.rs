@@ -9,11 +9,13 @@
 
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
+use std::time::Instant;
 
 use vtcode_mcp::{HubEvent, McpHub, ServerState, ToolDescriptor};
 
 use super::sdk_dir;
 use crate::catalog::{CatalogTool, ToolCatalog};
+use crate::metrics::{MetricEvent, MetricsRecorder};
 use crate::store::Store;
 
 #[derive(Clone)]
@@ -23,6 +25,7 @@ pub struct LiveCatalog {
     store: Option<Arc<Store>>,
     /// Where the SDK of the current catalog is published, if anywhere.
     sdk_root: Option<PathBuf>,
+    metrics: MetricsRecorder,
 }
 
 impl LiveCatalog {
@@ -34,9 +37,16 @@ impl LiveCatalog {
             hub,
             store,
             sdk_root,
+            metrics: MetricsRecorder::disabled(),
         };
         live.refresh();
         live
+    }
+
+    /// Records each SDK publication from now on in `metrics`.
+    pub fn with_metrics(mut self, metrics: MetricsRecorder) -> Self {
+        self.metrics = metrics;
+        self
     }
 
     /// The catalog as of the last change.
@@ -57,10 +67,19 @@ impl LiveCatalog {
         if let Some(store) = &self.store {
             record(&self.hub, &catalog, store);
         }
-        if let Some(root) = &self.sdk_root
-            && let Err(err) = sdk_dir::publish(&catalog, root)
-        {
-            tracing::warn!("could not publish the SDK under {}: {err}", root.display());
+        if let Some(root) = &self.sdk_root {
+            let started = Instant::now();
+            let cache_hit = crate::sdk::is_cached(&catalog, root);
+            match sdk_dir::publish(&catalog, root) {
+                Ok(_) => self.metrics.record(MetricEvent::SdkGeneration {
+                    duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+                    tool_count: u32::try_from(catalog.len()).unwrap_or(u32::MAX),
+                    cache_hit,
+                }),
+                Err(err) => {
+                    tracing::warn!("could not publish the SDK under {}: {err}", root.display());
+                }
+            }
         }
         let catalog = Arc::new(catalog);
         match self.current.write() {

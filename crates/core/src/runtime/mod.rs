@@ -9,6 +9,7 @@
 mod agent_tools;
 mod live_catalog;
 mod llm;
+mod restarts;
 mod sandbox;
 mod sdk_dir;
 mod serve;
@@ -31,6 +32,8 @@ pub use tool_host::{HubToolHost, result_value};
 
 use crate::agent::AgentDeps;
 use crate::config::LoadedConfig;
+use crate::insights::Insights;
+use crate::metrics::MetricsRecorder;
 use crate::session::SessionStore;
 use crate::store::{Store, StoreError};
 
@@ -57,7 +60,10 @@ pub struct Runtime {
     pub hub: Arc<McpHub>,
     pub catalog: LiveCatalog,
     pub tool_host: Arc<HubToolHost>,
+    /// Where every part of this runtime records its metrics.
+    pub metrics: MetricsRecorder,
     follower: tokio::task::AbortHandle,
+    restarts: tokio::task::AbortHandle,
 }
 
 impl Runtime {
@@ -72,21 +78,28 @@ impl Runtime {
                 source,
             })?;
         let store = Arc::new(Store::open(&loaded.paths.db)?);
+        let metrics = MetricsRecorder::start(Arc::clone(&store), &loaded.config.metrics);
         let hub = start_hub(&loaded);
         let catalog = LiveCatalog::new(
             Arc::clone(&hub),
             Some(Arc::clone(&store)),
             Some(loaded.paths.sdk.clone()),
-        );
+        )
+        .with_metrics(metrics.clone());
         let follower = catalog.follow();
-        let tool_host = Arc::new(HubToolHost::new(Arc::clone(&hub), catalog.clone()));
+        let restarts = restarts::follow_restarts(&hub, metrics.clone());
+        let tool_host = Arc::new(
+            HubToolHost::new(Arc::clone(&hub), catalog.clone()).with_metrics(metrics.clone()),
+        );
         Ok(Self {
             loaded,
             store,
             hub,
             catalog,
             tool_host,
+            metrics,
             follower,
+            restarts,
         })
     }
 
@@ -94,7 +107,9 @@ impl Runtime {
     /// other vtcode processes of this project see stays published.
     pub async fn shutdown(&self) {
         self.follower.abort();
+        self.restarts.abort();
         self.hub.shutdown().await;
+        self.metrics.flush();
     }
 
     /// Waits until every server is ready or has failed, then brings the
@@ -114,6 +129,7 @@ impl Runtime {
     ) -> AgentDeps {
         let config = &self.loaded.config;
         let settings = sandbox_settings(&self.loaded);
+        let insights = self.insights();
         AgentDeps {
             provider,
             model: config.llm.model.clone(),
@@ -124,16 +140,32 @@ impl Runtime {
             tool_host: self.tool_host.clone(),
             mounts: settings.mounts,
             exec_timeout: settings.timeout,
-            search: Arc::new(CatalogSearch::new(self.catalog.clone())),
-            direct_tools: Arc::new(HubDirectTools::new(
-                Arc::clone(&self.hub),
-                self.catalog.clone(),
-            )),
+            search: Arc::new(
+                CatalogSearch::new(self.catalog.clone()).with_track_record(insights.track_record()),
+            ),
+            direct_tools: Arc::new(
+                HubDirectTools::new(Arc::clone(&self.hub), self.catalog.clone())
+                    .with_metrics(self.metrics.clone()),
+            ),
             workspace_root: self.loaded.paths.root.clone(),
             sessions: Some(SessionStore::new(Arc::clone(&self.store))),
             tool_output_bytes: usize::try_from(config.agent.tool_output_bytes)
                 .unwrap_or(usize::MAX),
             skills_summary: None,
+            metrics: self.metrics.clone(),
+            lessons: insights.lessons(),
+        }
+    }
+
+    /// What the recorded metrics teach (empty when there are none, or the
+    /// store cannot be read: insights are advice, never a reason to fail).
+    pub fn insights(&self) -> Insights {
+        match self.store.metric_events(None) {
+            Ok(events) => Insights::from_events(&events),
+            Err(err) => {
+                tracing::warn!("insights skipped: {err}");
+                Insights::default()
+            }
         }
     }
 

@@ -24,6 +24,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "sessions",
         sql: include_str!("migrations/0002_sessions.sql"),
     },
+    Migration {
+        version: 3,
+        name: "metrics",
+        sql: include_str!("migrations/0003_metrics.sql"),
+    },
 ];
 
 /// The schema version this binary brings a database up to.

@@ -9,6 +9,7 @@
 //! typed APIs in their own files on top of [`Store::with_conn`].
 
 mod catalog;
+mod metrics;
 pub mod migrations;
 
 use std::path::{Path, PathBuf};
@@ -18,6 +19,7 @@ use std::time::Duration;
 use rusqlite::{Connection, ErrorCode, TransactionBehavior};
 
 pub use catalog::{ToolChange, ToolChangeKind, ToolVersion};
+pub use metrics::StoredEvent;
 pub use migrations::{MIGRATIONS, Migration};
 
 /// How long a write waits for another vtcode process holding the lock.

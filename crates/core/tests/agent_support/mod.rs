@@ -233,6 +233,8 @@ impl Env {
             sessions: Some(self.store.clone()),
             tool_output_bytes: 16 * 1024,
             skills_summary: None,
+            metrics: vtcode_core::metrics::MetricsRecorder::disabled(),
+            lessons: None,
         }
     }
 }
