@@ -39,7 +39,7 @@ pub use recorder::MetricsRecorder;
 pub use serve::serve;
 pub use summary::{
     BYTES_PER_TOKEN, DiscoveryStats, ExecutionStats, FailureStats, SdkStats, SecurityStats, Series,
-    SkillStats, Summary, TokenStats, ToolStats, parse_since, percentile,
+    SkillStats, Summary, TokenStats, ToolStats, parse_since, percentile, since_ms,
 };
 pub use text::{render_text, sparkline};
 pub use turn::TurnTracker;

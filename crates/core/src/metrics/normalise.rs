@@ -15,6 +15,10 @@ use sha2::{Digest, Sha256};
 /// Longest normalised message kept.
 const MAX_ERROR_CHARS: usize = 160;
 
+/// The prefix Python MCP servers put before a tool's own message; it names
+/// the tool, which the grouping already does.
+static TOOL_PREFIX: LazyLock<Option<Regex>> =
+    LazyLock::new(|| compile(r"^(?i)error executing tool [\w.-]+:\s*"));
 static QUOTED: LazyLock<Option<Regex>> =
     LazyLock::new(|| compile(r#"'[^'\n]*'|"[^"\n]*"|`[^`\n]*`"#));
 static EMAIL: LazyLock<Option<Regex>> = LazyLock::new(|| compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+"));
@@ -52,7 +56,8 @@ pub fn normalise_error(message: &str) -> String {
         .map(str::trim)
         .find(|line| !line.is_empty())
         .unwrap_or("");
-    let text = replace(&QUOTED, line, "'…'");
+    let text = replace(&TOOL_PREFIX, line, "");
+    let text = replace(&QUOTED, &text, "'…'");
     let text = replace(&EMAIL, &text, "…");
     let text = replace(&UUID, &text, "<id>");
     let text = replace(&PATH, &text, "…");
@@ -96,6 +101,10 @@ mod tests {
         let b = normalise_error("Invalid timezone: 'Venus/Base'\ntraceback...");
         assert_eq!(a, b);
         assert_eq!(a, "Invalid timezone: '…'");
+        assert_eq!(
+            normalise_error("Error executing tool convert_time: Invalid timezone: 'X'"),
+            a
+        );
         assert_eq!(
             normalise_error("No time zone found with key Mars/Olympus"),
             "No time zone found with key …"

@@ -44,6 +44,14 @@ pub fn parse_since(text: &str) -> Result<Option<Duration>, String> {
     Ok(Some(Duration::from_secs(number.saturating_mul(seconds))))
 }
 
+/// The Unix ms a `--since` window starts at (`None` for `all`).
+pub fn since_ms(text: &str) -> Result<Option<i64>, String> {
+    Ok(parse_since(text)?.map(|window| {
+        let window = i64::try_from(window.as_millis()).unwrap_or(i64::MAX);
+        chrono::Utc::now().timestamp_millis().saturating_sub(window)
+    }))
+}
+
 /// The nearest-rank percentile `p` (0–100) of `values`; 0 when empty.
 pub fn percentile(values: &mut [f64], p: f64) -> f64 {
     if values.is_empty() {

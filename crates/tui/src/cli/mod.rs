@@ -9,6 +9,7 @@ mod context;
 mod doctor;
 mod exec_cmd;
 mod interactive;
+mod metrics_cmd;
 mod run_cmd;
 mod tools_cmd;
 
@@ -83,6 +84,8 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
             exec_cmd::sessions_list(&loaded, json)
         }
         Some(Command::Exec(args)) => exec_cmd::exec(loaded, args).await,
+        Some(Command::Metrics(command)) => metrics_cmd::metrics(&loaded, command).await,
+        Some(Command::Insights(args)) => metrics_cmd::insights(&loaded, args.json),
         None => interactive::run(loaded, cli.resume).await,
         Some(Command::Doctor | Command::Config(_)) => Ok(ExitCode::SUCCESS),
     }
