@@ -243,3 +243,204 @@ impl Insights {
         self.tools.is_empty() && self.skills.is_empty()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use serde_json::json;
+
+    use super::*;
+    use crate::catalog::{CatalogTool, DetailLevel, ToolCatalog};
+    use crate::metrics::CallPath;
+
+    fn stored(events: Vec<MetricEvent>) -> Vec<StoredEvent> {
+        events
+            .into_iter()
+            .enumerate()
+            .map(|(i, event)| StoredEvent {
+                id: i as i64,
+                at_ms: i as i64,
+                event,
+            })
+            .collect()
+    }
+
+    fn call(tool: &str, args: serde_json::Value, ms: f64, error: Option<&str>) -> MetricEvent {
+        MetricEvent::mcp_call(
+            b"salt",
+            "time",
+            tool,
+            CallPath::Bridge,
+            &args,
+            ms,
+            error.map_or(Ok(10), Err),
+        )
+    }
+
+    fn execution(shape: &str) -> MetricEvent {
+        MetricEvent::Execution {
+            language: "python".into(),
+            backend: "process".into(),
+            duration_ms: 20.0,
+            status: "ok".into(),
+            tool_calls: 1,
+            tools: vec!["time.get_current_time".into()],
+            output_bytes: 10,
+            shape: shape.into(),
+        }
+    }
+
+    fn seeded() -> Insights {
+        let mut events = Vec::new();
+        for zone in ["Mars/Olympus", "Venus/Base", "Moon/Tranquility"] {
+            events.push(call(
+                "convert_time",
+                json!({"source_timezone": "UTC", "target_timezone": zone}),
+                5.0,
+                Some(&format!("Invalid timezone: '{zone}'")),
+            ));
+        }
+        events.push(call(
+            "convert_time",
+            json!({"source_timezone": "UTC", "target_timezone": "Asia/Tokyo"}),
+            5.0,
+            None,
+        ));
+        for _ in 0..4 {
+            events.push(call(
+                "get_current_time",
+                json!({"timezone": "UTC"}),
+                1500.0,
+                None,
+            ));
+            events.push(execution("same-shape"));
+        }
+        events.push(execution("other-shape"));
+        events.push(MetricEvent::skill(
+            "weekly_report",
+            SkillAction::Run,
+            Some(30.0),
+            None,
+        ));
+        events.push(MetricEvent::skill(
+            "weekly_report",
+            SkillAction::Failure,
+            Some(10.0),
+            Some("KeyError: 'total'"),
+        ));
+        Insights::from_events(&stored(events))
+    }
+
+    #[test]
+    fn failures_group_by_normalised_message_and_recoveries_name_the_changed_argument() {
+        let insights = seeded();
+        let convert = insights
+            .tools
+            .iter()
+            .find(|t| t.name == "time.convert_time")
+            .unwrap();
+        assert_eq!((convert.uses, convert.failures), (4, 3));
+        assert_eq!(
+            insights.failure_patterns,
+            vec![FailurePattern {
+                tool: "time.convert_time".into(),
+                error: "Invalid timezone: '…'".into(),
+                count: 3,
+            }]
+        );
+        assert_eq!(insights.recoveries.len(), 1);
+        assert_eq!(insights.recoveries[0].changed, ["target_timezone"]);
+        let skill = &insights.skills[0];
+        assert_eq!(
+            (skill.name.as_str(), skill.uses, skill.failures),
+            ("weekly_report", 2, 1)
+        );
+        assert_eq!(skill.p50_ms, 10.0);
+    }
+
+    #[test]
+    fn recommendations_cover_repeated_programs_failing_and_slow_tools() {
+        let insights = seeded();
+        let kinds: Vec<(RecommendationKind, &str)> = insights
+            .recommendations
+            .iter()
+            .map(|r| (r.kind, r.subject.as_str()))
+            .collect();
+        assert!(kinds.contains(&(RecommendationKind::SaveAsSkill, "same-shape")));
+        assert!(!kinds.contains(&(RecommendationKind::SaveAsSkill, "other-shape")));
+        assert!(kinds.contains(&(RecommendationKind::FailingTool, "time.convert_time")));
+        assert!(kinds.contains(&(RecommendationKind::SlowTool, "time.get_current_time")));
+        assert!(!kinds.contains(&(RecommendationKind::FailingTool, "time.get_current_time")));
+    }
+
+    #[test]
+    fn lessons_say_what_failed_and_what_fixed_it_within_budget() {
+        let lessons = seeded().lessons().unwrap();
+        assert!(lessons.contains("time.convert_time failed ×3: \"Invalid timezone: '…'\"; it worked after changing target_timezone."), "{lessons}");
+        assert!(
+            lessons.contains("time.get_current_time is slow"),
+            "{lessons}"
+        );
+        assert!(Insights::default().lessons().is_none());
+        let only_successes = Insights::from_events(&stored(vec![call(
+            "get_current_time",
+            json!({}),
+            1.0,
+            None,
+        )]));
+        assert!(
+            only_successes.lessons().is_none(),
+            "nothing to say, no section"
+        );
+
+        let many: Vec<MetricEvent> = (0..200)
+            .map(|i| {
+                call(
+                    &format!("tool_{i}"),
+                    json!({}),
+                    1.0,
+                    Some("a long failure message that repeats itself"),
+                )
+            })
+            .collect();
+        let lessons = Insights::from_events(&stored(many)).lessons().unwrap();
+        assert!(vtcode_llm::count_tokens("", &lessons) <= MAX_LESSON_TOKENS);
+        assert!(
+            lessons.lines().count() > 5,
+            "the budget is used, not wasted"
+        );
+    }
+
+    #[test]
+    fn ranking_ties_go_to_the_tool_that_worked_before() {
+        let tool = |server: &str| CatalogTool {
+            server: server.into(),
+            name: "lookup".into(),
+            title: None,
+            description: Some("Look up a record".into()),
+            input_schema: json!({"type": "object"}),
+            output_schema: None,
+            annotations: None,
+            builtin: false,
+        };
+        let catalog = ToolCatalog::new(vec![tool("alpha"), tool("beta")]);
+        let first = |record: &TrackRecord| {
+            catalog
+                .search_with_track_record("look up a record", DetailLevel::Name, 2, record)
+                .unwrap()[0]
+                .server
+                .clone()
+        };
+        assert_eq!(first(&TrackRecord::default()), "alpha");
+        let worked = Insights::from_events(&stored(vec![MetricEvent::mcp_call(
+            b"salt",
+            "beta",
+            "lookup",
+            CallPath::Bridge,
+            &json!({}),
+            1.0,
+            Ok(3),
+        )]));
+        assert_eq!(first(&worked.track_record()), "beta");
+    }
+}
