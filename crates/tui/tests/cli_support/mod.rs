@@ -86,13 +86,13 @@ pub struct ScriptedLlm {
 }
 
 impl ScriptedLlm {
-    // The child is reaped by `Drop` once it is inside `Self`.
-    #[allow(clippy::zombie_processes)]
     pub fn start(project: &Project, script: Value) -> Self {
         Self::start_logged(project, script, None)
     }
 
     /// As `start`, writing every request it receives to `log` (JSON lines).
+    // The child is reaped by `Drop` once it is inside `Self`.
+    #[allow(clippy::zombie_processes)]
     pub fn start_logged(project: &Project, script: Value, log: Option<&Path>) -> Self {
         let script_path = project.path().join("script.json");
         let port_file = project.path().join("llm.port");
