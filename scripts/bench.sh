@@ -18,6 +18,7 @@ benches=(
   "vtcode-sandbox:exec"
   "vtcode-core:tokens"
   "vtcode-core:versioning"
+  "vtcode-core:metrics"
   "vtcode-tui:render"
 )
 for entry in "${benches[@]}"; do

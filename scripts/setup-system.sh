@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests use, when they are missing:
 # mmdebstrap (builds the sandbox image's root filesystem without a container
-# registry) and tmux (drives the TUI end-to-end test).
+# registry) and tmux (drives the TUI end-to-end test); prometheus (its
+# promtool checks the metrics export, its server scrapes `metrics serve`).
 set -euo pipefail
 need=()
 command -v mmdebstrap >/dev/null 2>&1 || need+=(mmdebstrap)
@@ -9,6 +10,7 @@ command -v tmux >/dev/null 2>&1 || need+=(tmux)
 command -v node >/dev/null 2>&1 || need+=(nodejs)
 # `python3 -m venv` (scripts/setup-venv.sh) needs ensurepip, a separate package on Debian.
 python3 -c 'import ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
+command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 if [ ${#need[@]} -eq 0 ]; then
   echo "system: packages present"
   exit 0

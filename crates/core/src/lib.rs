@@ -5,6 +5,8 @@ pub mod catalog;
 pub mod config;
 pub mod events;
 pub mod exec;
+pub mod insights;
+pub mod metrics;
 pub mod runtime;
 pub mod sdk;
 pub mod session;

@@ -4,59 +4,8 @@
 
 mod cli_support;
 
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
-use cli_support::{Project, repo_root, stderr, stdout, venv_bin};
+use cli_support::{Project, ScriptedLlm, repo_root, stderr, stdout, venv_bin};
 use serde_json::{Value, json};
-
-struct ScriptedLlm {
-    child: Child,
-    port: u16,
-}
-
-impl ScriptedLlm {
-    // The child is reaped by `Drop` once it is inside `Self`.
-    #[allow(clippy::zombie_processes)]
-    fn start(project: &Project, script: Value) -> Self {
-        let script_path = project.path().join("script.json");
-        let port_file = project.path().join("llm.port");
-        std::fs::write(&script_path, script.to_string()).unwrap();
-        let mut child = Command::new(venv_bin().join("python"))
-            .arg(repo_root().join("tests/fixtures/llm/scripted_llm.py"))
-            .args(["--script", script_path.to_str().unwrap(), "--port", "0"])
-            .args(["--port-file", port_file.to_str().unwrap()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Ok(text) = std::fs::read_to_string(&port_file)
-                && let Ok(port) = text.trim().parse()
-            {
-                return Self { child, port };
-            }
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("the scripted LLM server did not start within 20 s");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn base_url(&self) -> String {
-        format!("http://127.0.0.1:{}/v1", self.port)
-    }
-}
-
-impl Drop for ScriptedLlm {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn project_with_model(llm_url: Option<&str>) -> Project {
     let time = venv_bin().join("mcp-server-time");

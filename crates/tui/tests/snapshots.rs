@@ -217,3 +217,67 @@ async fn a_tool_changed_under_the_session_is_a_transcript_notice() {
     assert!(!app.on_tick(), "a notice is shown once");
     insta::assert_snapshot!(screen(&mut app));
 }
+
+/// Events of a short, made-up history, summarised by core as the real
+/// backend would.
+fn metric_history() -> Vec<vtcode_core::metrics::StoredEvent> {
+    use vtcode_core::metrics::{CallPath, MetricEvent, StoredEvent};
+    let mut events = Vec::new();
+    let mut push = |event: MetricEvent| {
+        let id = events.len() as i64 + 1;
+        events.push(StoredEvent {
+            id,
+            at_ms: 1_700_000_000_000 + id * 1000,
+            event,
+        });
+    };
+    for (i, ms) in [12.0, 15.0, 11.0, 40.0, 13.0, 90.0, 14.0, 12.0]
+        .into_iter()
+        .enumerate()
+    {
+        push(MetricEvent::Execution {
+            language: "python".into(),
+            backend: "docker".into(),
+            duration_ms: ms,
+            status: if i == 5 { "timeout" } else { "ok" }.into(),
+            tool_calls: 1,
+            tools: vec!["time.convert_time".into()],
+            output_bytes: 200,
+            shape: "abc".into(),
+        });
+        push(MetricEvent::Filtering {
+            tool_bytes: 10_000 + 1000 * i as u64,
+            model_bytes: 300 + 100 * i as u64,
+        });
+    }
+    for tokens in [1200, 3400, 2100, 5000, 2600] {
+        push(MetricEvent::Turn {
+            model_calls: 2,
+            input_tokens: tokens,
+            output_tokens: 100,
+        });
+    }
+    for (tool, calls, failed) in [("convert_time", 6, 1), ("get_current_time", 3, 0)] {
+        for n in 0..calls {
+            push(MetricEvent::McpCall {
+                server: "time".into(),
+                tool: tool.into(),
+                path: CallPath::Bridge,
+                latency_ms: 3.0,
+                error: (n < failed).then(|| "Invalid timezone: '…'".to_string()),
+                args: Vec::new(),
+                result_bytes: 120,
+            });
+        }
+    }
+    events
+}
+
+#[tokio::test]
+async fn metrics_panel_charts() {
+    let backend = FixedBackend::with_metrics(&metric_history());
+    let (mut app, mut rx) = app(&backend);
+    submit(&mut app, "/metrics");
+    settle(&mut app, &mut rx).await;
+    insta::assert_snapshot!(screen(&mut app));
+}

@@ -83,6 +83,11 @@ pub struct AgentDeps {
     /// The project's skills, for `save_skill`, `load_skill` and programs
     /// that import them; `None` offers no skill tools.
     pub skills: Option<Arc<crate::skills::SkillLibrary>>,
+    /// Where the loop records its metrics (discovery, executions, LLM
+    /// requests, approvals, turns).
+    pub metrics: crate::metrics::MetricsRecorder,
+    /// What past sessions taught (from `insights`), for the system prompt.
+    pub lessons: Option<String>,
 }
 
 /// Per-turn controls from the front end.

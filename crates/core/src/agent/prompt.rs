@@ -3,7 +3,8 @@
 //! The prompt is built once per session from parts: the base instructions
 //! and the tool-mode section (compiled in from `assets/prompts`), then every
 //! AGENTS.md from the git root down to the working directory (outer files
-//! first, so the nearest one has the last word), then the saved skills.
+//! first, so the nearest one has the last word), then the saved skills, then
+//! the lessons insights drew from earlier sessions (only when there are any).
 
 use std::path::{Path, PathBuf};
 
@@ -21,6 +22,7 @@ pub(crate) fn system_prompt(
     workspace_root: &Path,
     cwd: &Path,
     skills_summary: Option<&str>,
+    lessons: Option<&str>,
 ) -> String {
     let mut out = String::from(SYSTEM.trim_end());
     out.push_str("\n\n");
@@ -45,6 +47,10 @@ pub(crate) fn system_prompt(
     if let Some(skills) = skills_summary.filter(|s| !s.trim().is_empty()) {
         out.push_str("\n\n## Saved skills (importable from `skills`)\n\n");
         out.push_str(skills.trim());
+    }
+    if let Some(lessons) = lessons.filter(|l| !l.trim().is_empty()) {
+        out.push_str("\n\n");
+        out.push_str(lessons.trim());
     }
     out.push('\n');
     out
@@ -90,17 +96,27 @@ mod tests {
         std::fs::write(root.join(AGENTS_FILE), "root rules").unwrap();
         std::fs::write(sub.join(AGENTS_FILE), "crate rules").unwrap();
 
-        let prompt = system_prompt(ToolMode::Code, &root, &sub, Some("- report: weekly report"));
+        let lessons =
+            "## Lessons from earlier sessions in this project\n- time.convert_time failed ×3";
+        let prompt = system_prompt(
+            ToolMode::Code,
+            &root,
+            &sub,
+            Some("- report: weekly report"),
+            Some(lessons),
+        );
         let root_at = prompt.find("root rules").unwrap();
         let crate_at = prompt.find("crate rules").unwrap();
         assert!(root_at < crate_at, "outer AGENTS.md comes first");
         assert!(!prompt.contains("outside the repo"));
         assert!(prompt.contains("search_tools"));
         assert!(prompt.contains("- report: weekly report"));
+        assert!(prompt.trim_end().ends_with(lessons));
 
-        let direct = system_prompt(ToolMode::Direct, &root, Path::new("/elsewhere"), None);
+        let direct = system_prompt(ToolMode::Direct, &root, Path::new("/elsewhere"), None, None);
         assert!(direct.contains("root rules"));
         assert!(!direct.contains("crate rules"));
         assert!(!direct.contains("Saved skills"));
+        assert!(!direct.contains("Lessons"));
     }
 }

@@ -23,7 +23,7 @@ use serde_json::Value;
 
 pub use hash::tool_schema_hash;
 pub use load::CatalogError;
-pub use search::{DetailLevel, SearchError, SearchHit};
+pub use search::{DetailLevel, SearchError, SearchHit, TrackRecord};
 pub use wrapper::{is_result_wrapper, unwrap_result, unwrapped_schema};
 
 /// One tool as the rest of vtcode sees it, whatever server it came from.
@@ -311,7 +311,20 @@ impl ToolCatalog {
         detail: DetailLevel,
         limit: usize,
     ) -> Result<Vec<SearchHit>, SearchError> {
-        self.index.search(&self.tools, query, detail, limit)
+        self.search_with_track_record(query, detail, limit, &TrackRecord::default())
+    }
+
+    /// [`ToolCatalog::search`], with equal scores going to the tools that
+    /// worked more often before.
+    pub fn search_with_track_record(
+        &self,
+        query: &str,
+        detail: DetailLevel,
+        limit: usize,
+        track_record: &TrackRecord,
+    ) -> Result<Vec<SearchHit>, SearchError> {
+        self.index
+            .search(&self.tools, query, detail, limit, track_record)
     }
 
     fn index_of(&self, server: &str, tool: &str) -> Option<usize> {

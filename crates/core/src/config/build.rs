@@ -158,8 +158,10 @@ pub(crate) fn build(layer: &Layer, root: &Path) -> Result<Built, ConfigError> {
         enabled: r.or("pii.enabled", d.enabled),
         kinds: r.or("pii.kinds", d.kinds),
     };
+    let d = MetricsConfig::default();
     let metrics = MetricsConfig {
-        enabled: r.or("metrics.enabled", MetricsConfig::default().enabled),
+        enabled: r.or("metrics.enabled", d.enabled),
+        retention_days: r.or("metrics.retention_days", d.retention_days),
     };
     let d = SkillsConfig::default();
     let skills = SkillsConfig {

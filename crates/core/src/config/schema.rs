@@ -98,7 +98,10 @@ const PII_KEYS: &[KeySpec] = &[
     key("kinds", Kind::StrListOf(PII_KINDS)),
 ];
 
-const METRICS_KEYS: &[KeySpec] = &[key("enabled", Kind::Bool)];
+const METRICS_KEYS: &[KeySpec] = &[
+    key("enabled", Kind::Bool),
+    key("retention_days", Kind::UInt { min: 1, max: U32 }),
+];
 
 const SKILLS_KEYS: &[KeySpec] = &[
     key("paths", Kind::StrList),

@@ -107,10 +107,13 @@ fn tables(config: &Config) -> Vec<Table> {
         ),
         (
             "metrics".to_owned(),
-            vec![(
-                "enabled",
-                Some(toml::Value::Boolean(config.metrics.enabled)),
-            )],
+            vec![
+                (
+                    "enabled",
+                    Some(toml::Value::Boolean(config.metrics.enabled)),
+                ),
+                ("retention_days", int(config.metrics.retention_days.into())),
+            ],
         ),
         (
             "skills".to_owned(),

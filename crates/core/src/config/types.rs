@@ -292,11 +292,16 @@ impl Default for PiiConfig {
 #[derive(Debug, Clone, PartialEq)]
 pub struct MetricsConfig {
     pub enabled: bool,
+    /// Events older than this many days are deleted.
+    pub retention_days: u32,
 }
 
 impl Default for MetricsConfig {
     fn default() -> Self {
-        Self { enabled: true }
+        Self {
+            enabled: true,
+            retention_days: 30,
+        }
     }
 }
 

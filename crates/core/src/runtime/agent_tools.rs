@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use serde_json::{Value, json};
 use vtcode_llm::ToolSpec;
@@ -10,7 +11,8 @@ use vtcode_mcp::McpHub;
 
 use super::live_catalog::LiveCatalog;
 use crate::agent::{DirectTools, ToolSearch};
-use crate::catalog::DetailLevel;
+use crate::catalog::{DetailLevel, TrackRecord};
+use crate::metrics::{CallPath, MetricsRecorder};
 use crate::skills::SkillLibrary;
 
 /// Most skill hits one search returns; the rest of the limit goes to tools.
@@ -22,6 +24,8 @@ const MAX_SKILL_HITS: usize = 3;
 pub struct CatalogSearch {
     catalog: LiveCatalog,
     skills: Option<Arc<SkillLibrary>>,
+    /// Tools that worked before win ties (see `insights`).
+    track_record: TrackRecord,
 }
 
 impl CatalogSearch {
@@ -29,7 +33,14 @@ impl CatalogSearch {
         Self {
             catalog,
             skills: None,
+            track_record: TrackRecord::default(),
         }
+    }
+
+    /// Breaks ranking ties toward the tools of `track_record`.
+    pub fn with_track_record(mut self, track_record: TrackRecord) -> Self {
+        self.track_record = track_record;
+        self
     }
 
     pub fn with_skills(mut self, skills: Arc<SkillLibrary>) -> Self {
@@ -77,7 +88,7 @@ impl ToolSearch for CatalogSearch {
         let tools = self
             .catalog
             .current()
-            .search(query, detail, limit)
+            .search_with_track_record(query, detail, limit, &self.track_record)
             .map_err(|e| e.to_string())?;
         let mut hits = self.skill_hits(query, detail, limit);
         for tool in tools.into_iter().take(limit.saturating_sub(hits.len())) {
@@ -101,6 +112,7 @@ pub struct HubDirectTools {
     /// Function name given to the model → (server, tool), as of the last
     /// `specs()`; names are made valid for function-calling APIs.
     names: Mutex<HashMap<String, (String, String)>>,
+    metrics: MetricsRecorder,
 }
 
 impl HubDirectTools {
@@ -109,7 +121,14 @@ impl HubDirectTools {
             hub,
             catalog,
             names: Mutex::new(HashMap::new()),
+            metrics: MetricsRecorder::disabled(),
         }
+    }
+
+    /// Records every call in `metrics`.
+    pub fn with_metrics(mut self, metrics: MetricsRecorder) -> Self {
+        self.metrics = metrics;
+        self
     }
 }
 
@@ -161,15 +180,24 @@ impl DirectTools for HubDirectTools {
         let Some((server, tool)) = target else {
             return Err(format!("unknown tool `{name}`"));
         };
-        let output = self
-            .hub
-            .call_tool(&server, &tool, args)
-            .await
-            .map_err(|e| e.to_string())?;
-        if output.is_error {
-            Err(output.text())
-        } else {
-            Ok(output.text())
-        }
+        let started = Instant::now();
+        let result = match self.hub.call_tool(&server, &tool, args.clone()).await {
+            Ok(output) if output.is_error => Err(output.text()),
+            Ok(output) => Ok(output.text()),
+            Err(e) => Err(e.to_string()),
+        };
+        let outcome = match &result {
+            Ok(text) => Ok(text.len() as u64),
+            Err(message) => Err(message.as_str()),
+        };
+        self.metrics.record_mcp_call(
+            &server,
+            &tool,
+            CallPath::Direct,
+            &args,
+            started.elapsed().as_secs_f64() * 1000.0,
+            outcome,
+        );
+        result
     }
 }

@@ -13,6 +13,7 @@
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
+use std::time::Instant;
 
 use serde::Serialize;
 use tokio::sync::broadcast;
@@ -20,6 +21,7 @@ use vtcode_mcp::{HubEvent, McpHub, ServerState, ToolDescriptor};
 
 use super::sdk_dir;
 use crate::catalog::{CatalogTool, ToolCatalog};
+use crate::metrics::{MetricEvent, MetricsRecorder};
 use crate::store::{Store, ToolChangeKind, VersionChange};
 use crate::versioning::{ChangeClass, ToolDiff};
 
@@ -66,6 +68,7 @@ pub struct LiveCatalog {
     /// Where the SDK of the current catalog is published, if anywhere.
     sdk_root: Option<PathBuf>,
     changes: broadcast::Sender<CatalogChangeEvent>,
+    metrics: MetricsRecorder,
 }
 
 impl LiveCatalog {
@@ -79,9 +82,16 @@ impl LiveCatalog {
             store,
             sdk_root,
             changes: broadcast::channel(CHANGE_BACKLOG).0,
+            metrics: MetricsRecorder::disabled(),
         };
         live.refresh();
         live
+    }
+
+    /// Records each SDK publication from now on in `metrics`.
+    pub fn with_metrics(mut self, metrics: MetricsRecorder) -> Self {
+        self.metrics = metrics;
+        self
     }
 
     /// The catalog as of the last change.
@@ -107,10 +117,19 @@ impl LiveCatalog {
         if catalog.tools() == self.current().tools() && !catalog.is_empty() {
             return;
         }
-        if let Some(root) = &self.sdk_root
-            && let Err(err) = sdk_dir::publish(&catalog, root)
-        {
-            tracing::warn!("could not publish the SDK under {}: {err}", root.display());
+        if let Some(root) = &self.sdk_root {
+            let started = Instant::now();
+            let cache_hit = crate::sdk::is_cached(&catalog, root);
+            match sdk_dir::publish(&catalog, root) {
+                Ok(_) => self.metrics.record(MetricEvent::SdkGeneration {
+                    duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+                    tool_count: u32::try_from(catalog.len()).unwrap_or(u32::MAX),
+                    cache_hit,
+                }),
+                Err(err) => {
+                    tracing::warn!("could not publish the SDK under {}: {err}", root.display());
+                }
+            }
         }
         let catalog = Arc::new(catalog);
         match self.current.write() {

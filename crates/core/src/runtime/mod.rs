@@ -9,6 +9,7 @@
 mod agent_tools;
 mod live_catalog;
 mod llm;
+mod restarts;
 mod sandbox;
 mod sdk_dir;
 mod serve;
@@ -33,6 +34,8 @@ pub use tool_host::{HubToolHost, result_value};
 
 use crate::agent::AgentDeps;
 use crate::config::LoadedConfig;
+use crate::insights::Insights;
+use crate::metrics::MetricsRecorder;
 use crate::session::SessionStore;
 use crate::skills::SkillLibrary;
 use crate::store::{Store, StoreError};
@@ -61,7 +64,10 @@ pub struct Runtime {
     pub catalog: LiveCatalog,
     pub tool_host: Arc<HubToolHost>,
     pub skills: Arc<SkillLibrary>,
+    /// Where every part of this runtime records its metrics.
+    pub metrics: MetricsRecorder,
     follower: tokio::task::AbortHandle,
+    restarts: tokio::task::AbortHandle,
 }
 
 impl Runtime {
@@ -76,14 +82,19 @@ impl Runtime {
                 source,
             })?;
         let store = Arc::new(Store::open(&loaded.paths.db)?);
+        let metrics = MetricsRecorder::start(Arc::clone(&store), &loaded.config.metrics);
         let hub = start_hub(&loaded);
         let catalog = LiveCatalog::new(
             Arc::clone(&hub),
             Some(Arc::clone(&store)),
             Some(loaded.paths.sdk.clone()),
-        );
+        )
+        .with_metrics(metrics.clone());
         let follower = catalog.follow();
-        let tool_host = Arc::new(HubToolHost::new(Arc::clone(&hub), catalog.clone()));
+        let restarts = restarts::follow_restarts(&hub, metrics.clone());
+        let tool_host = Arc::new(
+            HubToolHost::new(Arc::clone(&hub), catalog.clone()).with_metrics(metrics.clone()),
+        );
         let skills = Arc::new(
             SkillLibrary::new(&loaded.paths, &loaded.config.skills, Arc::clone(&store))
                 .with_catalog(Arc::new(catalog.clone())),
@@ -95,7 +106,9 @@ impl Runtime {
             catalog,
             tool_host,
             skills,
+            metrics,
             follower,
+            restarts,
         })
     }
 
@@ -103,7 +116,9 @@ impl Runtime {
     /// other vtcode processes of this project see stays published.
     pub async fn shutdown(&self) {
         self.follower.abort();
+        self.restarts.abort();
         self.hub.shutdown().await;
+        self.metrics.flush();
     }
 
     /// Waits until every server is ready or has failed, then brings the
@@ -123,6 +138,7 @@ impl Runtime {
     ) -> AgentDeps {
         let config = &self.loaded.config;
         let settings = sandbox_settings(&self.loaded);
+        let insights = self.insights();
         AgentDeps {
             provider,
             model: config.llm.model.clone(),
@@ -134,18 +150,22 @@ impl Runtime {
             mounts: settings.mounts,
             exec_timeout: settings.timeout,
             search: Arc::new(
-                CatalogSearch::new(self.catalog.clone()).with_skills(Arc::clone(&self.skills)),
+                CatalogSearch::new(self.catalog.clone())
+                    .with_skills(Arc::clone(&self.skills))
+                    .with_track_record(insights.track_record()),
             ),
-            direct_tools: Arc::new(HubDirectTools::new(
-                Arc::clone(&self.hub),
-                self.catalog.clone(),
-            )),
+            direct_tools: Arc::new(
+                HubDirectTools::new(Arc::clone(&self.hub), self.catalog.clone())
+                    .with_metrics(self.metrics.clone()),
+            ),
             workspace_root: self.loaded.paths.root.clone(),
             sessions: Some(SessionStore::new(Arc::clone(&self.store))),
             tool_output_bytes: usize::try_from(config.agent.tool_output_bytes)
                 .unwrap_or(usize::MAX),
             skills_summary: self.skills_summary(&config.llm.model),
             skills: Some(Arc::clone(&self.skills)),
+            metrics: self.metrics.clone(),
+            lessons: insights.lessons(),
         }
     }
 
@@ -157,6 +177,18 @@ impl Runtime {
             Err(e) => {
                 tracing::warn!("skills left out of the prompt: {e}");
                 None
+            }
+        }
+    }
+
+    /// What the recorded metrics teach (empty when there are none, or the
+    /// store cannot be read: insights are advice, never a reason to fail).
+    pub fn insights(&self) -> Insights {
+        match self.store.metric_events(None) {
+            Ok(events) => Insights::from_events(&events),
+            Err(err) => {
+                tracing::warn!("insights skipped: {err}");
+                Insights::default()
             }
         }
     }

@@ -10,15 +10,20 @@
 //! 4. the result becomes a plain value: structured content (unwrapped from
 //!    the single-`result` wrapper Python servers add), else the text parsed
 //!    as JSON when it parses, else the text.
+//!
+//! Every call, failed or not, is recorded as an MCP call metric (argument
+//! names and value hashes, never the values).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use serde_json::Value;
 use vtcode_mcp::{McpHub, ToolOutput};
 use vtcode_sandbox::{ToolCallError, ToolHost};
 
 use crate::catalog::{CatalogTool, ToolCatalog, unwrap_result};
+use crate::metrics::{CallPath, MetricsRecorder, json_len};
 
 use super::live_catalog::LiveCatalog;
 
@@ -28,6 +33,7 @@ pub struct HubToolHost {
     /// Compiled input schemas, keyed by `server.tool` and schema hash so a
     /// changed tool gets a fresh validator.
     validators: Mutex<HashMap<(String, String), Arc<jsonschema::Validator>>>,
+    metrics: MetricsRecorder,
 }
 
 impl HubToolHost {
@@ -36,7 +42,45 @@ impl HubToolHost {
             hub,
             catalog,
             validators: Mutex::new(HashMap::new()),
+            metrics: MetricsRecorder::disabled(),
         }
+    }
+
+    /// Records every call in `metrics`.
+    pub fn with_metrics(mut self, metrics: MetricsRecorder) -> Self {
+        self.metrics = metrics;
+        self
+    }
+
+    async fn checked_call(
+        &self,
+        server: &str,
+        tool: &str,
+        args: &Value,
+    ) -> Result<Value, ToolCallError> {
+        let catalog = self.catalog.current();
+        let Some(entry) = catalog.get(server, tool) else {
+            let wanted = format!("{server}.{tool}");
+            let hint = catalog
+                .closest(&wanted)
+                .map(|name| format!("; did you mean {name}?"))
+                .unwrap_or_default();
+            return Err(error(format!("unknown tool {wanted}{hint}")));
+        };
+        if let Some(validator) = self.validator(&catalog, entry)
+            && let Some(message) = invalid_arguments(entry, &validator, args)
+        {
+            return Err(error(message));
+        }
+        let output = self
+            .hub
+            .call_tool(server, tool, args.clone())
+            .await
+            .map_err(|err| error(err.to_string()))?;
+        if output.is_error {
+            return Err(error(output.text()));
+        }
+        Ok(result_value(Some(entry), output))
     }
 
     fn validator(
@@ -113,33 +157,28 @@ impl ToolHost for HubToolHost {
         tool: &str,
         args: Value,
     ) -> Result<Value, ToolCallError> {
-        let catalog = self.catalog.current();
-        let Some(entry) = catalog.get(server, tool) else {
-            let wanted = format!("{server}.{tool}");
-            let hint = catalog
-                .closest(&wanted)
-                .map(|name| format!("; did you mean {name}?"))
-                .unwrap_or_default();
-            return Err(error(format!("unknown tool {wanted}{hint}")));
-        };
         let args = if args.is_null() {
             Value::Object(Default::default())
         } else {
             args
         };
-        if let Some(validator) = self.validator(&catalog, entry)
-            && let Some(message) = invalid_arguments(entry, &validator, &args)
-        {
-            return Err(error(message));
+        let started = Instant::now();
+        let result = self.checked_call(server, tool, &args).await;
+        if self.metrics.is_enabled() {
+            let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+            let outcome = match &result {
+                Ok(value) => Ok(json_len(value)),
+                Err(err) => Err(err.message.as_str()),
+            };
+            self.metrics.record_mcp_call(
+                server,
+                tool,
+                CallPath::Bridge,
+                &args,
+                latency_ms,
+                outcome,
+            );
         }
-        let output = self
-            .hub
-            .call_tool(server, tool, args)
-            .await
-            .map_err(|err| error(err.to_string()))?;
-        if output.is_error {
-            return Err(error(output.text()));
-        }
-        Ok(result_value(Some(entry), output))
+        result
     }
 }

@@ -51,6 +51,11 @@ pub fn ensure_cached(catalog: &ToolCatalog, cache_root: &Path) -> Result<PathBuf
     result.map(|()| dir)
 }
 
+/// Whether the SDK of `catalog` is already complete under `cache_root`.
+pub fn is_cached(catalog: &ToolCatalog, cache_root: &Path) -> bool {
+    is_complete(&cache_root.join(catalog.hash()))
+}
+
 fn is_complete(dir: &Path) -> bool {
     std::fs::read_to_string(dir.join(MARKER)).is_ok_and(|m| m == CACHE_FORMAT)
 }

@@ -24,7 +24,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{CatalogTool, ToolCatalog};
-pub use cache::{ensure_cached, language_dir};
+pub use cache::{ensure_cached, is_cached, language_dir};
 use names::{Namer, Syntax};
 pub use write::generate;
 

@@ -34,6 +34,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "skills",
         sql: include_str!("migrations/0004_skills.sql"),
     },
+    Migration {
+        version: 5,
+        name: "metrics",
+        sql: include_str!("migrations/0005_metrics.sql"),
+    },
 ];
 
 /// The schema version this binary brings a database up to.

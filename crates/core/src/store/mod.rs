@@ -9,6 +9,7 @@
 //! typed APIs in their own files on top of [`Store::with_conn`].
 
 mod catalog;
+mod metrics;
 pub mod migrations;
 mod skills;
 
@@ -19,6 +20,7 @@ use std::time::Duration;
 use rusqlite::{Connection, ErrorCode, TransactionBehavior};
 
 pub use catalog::{ToolChange, ToolChangeKind, ToolVersion, VersionChange};
+pub use metrics::StoredEvent;
 pub use migrations::{MIGRATIONS, Migration};
 pub use skills::{SkillRow, SkillUpsert};
 

@@ -235,6 +235,8 @@ impl Env {
             tool_output_bytes: 16 * 1024,
             skills_summary: None,
             skills: None,
+            metrics: vtcode_core::metrics::MetricsRecorder::disabled(),
+            lessons: None,
         }
     }
 }

@@ -163,8 +163,11 @@ pub trait UiBackend: Send + Sync {
     /// `/skills`: saved skills.
     async fn skills(&self) -> BackendResult<Vec<SkillInfo>>;
 
-    /// `/metrics`: a summary, as lines.
-    async fn metrics(&self) -> BackendResult<Vec<String>>;
+    /// `/metrics`: the last 24 hours, for the charts panel.
+    async fn metrics(&self) -> BackendResult<vtcode_core::metrics::Summary>;
+
+    /// `/insights`: display-ready lines.
+    async fn insights(&self) -> BackendResult<Vec<String>>;
 
     /// `/config`: the effective configuration, as lines (secrets redacted).
     async fn config_show(&self) -> BackendResult<Vec<String>>;

@@ -35,7 +35,12 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "metrics",
         args: "",
-        help: "execution and token metrics",
+        help: "charts of latency, tokens, reduction, top tools",
+    },
+    CommandSpec {
+        name: "insights",
+        args: "",
+        help: "what worked, what keeps failing, what to save",
     },
     CommandSpec {
         name: "config",
@@ -107,6 +112,7 @@ pub enum Command {
     Servers,
     Skills,
     Metrics,
+    Insights,
     Config,
     Model(Option<String>),
     Mode(String),
@@ -154,6 +160,7 @@ pub fn parse(input: &str) -> Option<Result<Command, ParseError>> {
         "servers" => Command::Servers,
         "skills" => Command::Skills,
         "metrics" => Command::Metrics,
+        "insights" => Command::Insights,
         "config" => Command::Config,
         "model" => Command::Model(opt_arg),
         "mode" => match arg.as_str() {

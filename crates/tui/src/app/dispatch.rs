@@ -97,9 +97,14 @@ impl App {
                 };
                 app.info("skills".to_string(), lines);
             }),
-            Command::Metrics => self.spawn(async move { backend.metrics().await }, |app, lines| {
-                app.info("metrics".to_string(), lines);
+            Command::Metrics => self.spawn(async move { backend.metrics().await }, |app, s| {
+                app.metrics_panel = Some(s);
             }),
+            Command::Insights => {
+                self.spawn(async move { backend.insights().await }, |app, lines| {
+                    app.info("insights".to_string(), lines);
+                })
+            }
             Command::Config => self.spawn(async move { backend.config_show().await }, |app, l| {
                 app.info("configuration".to_string(), l);
             }),

@@ -12,6 +12,7 @@ mod dispatch;
 mod highlight;
 pub mod input;
 mod markdown;
+mod metrics_panel;
 mod state;
 mod terminal;
 mod transcript;

@@ -64,6 +64,8 @@ pub struct App {
     pub deny_reason: Option<String>,
     pub modal_scroll: u16,
     pub help_open: bool,
+    /// `Some` while the `/metrics` panel is open.
+    pub metrics_panel: Option<vtcode_core::metrics::Summary>,
     pub quit_armed: bool,
     pub should_quit: bool,
     /// Slash-commands still running in the background.
@@ -91,6 +93,7 @@ impl App {
             deny_reason: None,
             modal_scroll: 0,
             help_open: false,
+            metrics_panel: None,
             quit_armed: false,
             should_quit: false,
             pending: 0,
@@ -167,9 +170,10 @@ impl App {
             self.approval_key(key);
             return;
         }
-        if self.help_open {
+        if self.help_open || self.metrics_panel.is_some() {
             if matches!(key.code, KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q')) {
                 self.help_open = false;
+                self.metrics_panel = None;
             }
             return;
         }

@@ -38,6 +38,9 @@ impl App {
         if self.help_open {
             draw_help(frame, area);
         }
+        if let Some(summary) = &self.metrics_panel {
+            super::metrics_panel::draw(frame, centered(area, 94, 90), summary);
+        }
         if !self.approvals.is_empty() {
             self.draw_approval(frame, area);
         }
@@ -138,7 +141,7 @@ impl App {
             })
             .collect();
         frame.render_widget(Paragraph::new(shown), inner);
-        if self.approvals.is_empty() && !self.help_open {
+        if self.approvals.is_empty() && !self.help_open && self.metrics_panel.is_none() {
             let x = inner.x + (prompt.len() + cursor_x - shift) as u16;
             let y = inner.y + (row - first) as u16;
             frame.set_cursor_position((x.min(inner.right().saturating_sub(1)), y));
@@ -195,7 +198,11 @@ impl App {
     }
 
     fn draw_completions(&self, frame: &mut Frame<'_>, transcript: Rect) {
-        if self.input.lines().len() != 1 || !self.approvals.is_empty() || self.help_open {
+        if self.input.lines().len() != 1
+            || !self.approvals.is_empty()
+            || self.help_open
+            || self.metrics_panel.is_some()
+        {
             return;
         }
         let matches = commands::completions(&self.input.text());

@@ -92,6 +92,50 @@ pub enum Command {
     Mcp(McpCommand),
     /// Check config, LLM key, sandbox and MCP servers, and say what to fix.
     Doctor,
+    /// Local usage metrics: a summary, an export for Prometheus or JSON, or a /metrics endpoint.
+    #[command(subcommand)]
+    Metrics(MetricsCommand),
+    /// What worked, what keeps failing and what to save, from the recorded metrics.
+    Insights(InsightsArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MetricsCommand {
+    /// Executions, latency, success rate, tokens saved, top tools and failures, with sparklines.
+    Show {
+        /// Window: e.g. 30m, 24h, 7d, or all.
+        #[arg(long, default_value = "24h", value_name = "WINDOW")]
+        since: String,
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print every metric in the Prometheus text format or as JSON (see docs/metrics.md).
+    Export {
+        #[arg(long, value_enum, default_value = "prometheus")]
+        format: ExportFormat,
+        /// Window: e.g. 30m, 24h, 7d, or all.
+        #[arg(long, default_value = "all", value_name = "WINDOW")]
+        since: String,
+    },
+    /// Serve the Prometheus export over HTTP at /metrics until interrupted.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:9464", value_name = "ADDR")]
+        listen: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Prometheus,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct InsightsArgs {
+    /// Print the insights as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]

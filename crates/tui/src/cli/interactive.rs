@@ -18,6 +18,7 @@ use vtcode_core::catalog::DetailLevel;
 use vtcode_core::config::{ApprovalMode, ToolMode};
 use vtcode_core::events::{AgentEvent, ApprovalDecision, ApprovalKind};
 use vtcode_core::llm::LlmProvider;
+use vtcode_core::metrics::{Summary, since_ms};
 use vtcode_core::runtime::{Runtime, ServerState as CoreServerState, build_provider};
 use vtcode_core::sandbox::{Sandbox, SandboxSettings};
 use vtcode_core::session::{SessionStore, TranscriptEntry};
@@ -324,21 +325,29 @@ impl UiBackend for CoreBackend {
         Ok(Vec::new())
     }
 
-    async fn metrics(&self) -> BackendResult<Vec<String>> {
-        let used = self.tokens_used.load(Ordering::Relaxed);
-        let catalog = self.runtime.catalog.current();
-        Ok(vec![
-            format!("tokens this session: {used}"),
-            format!(
-                "context window: {}",
-                self.context_window.load(Ordering::Relaxed)
-            ),
-            format!(
-                "tools in the catalog: {} from {} server(s)",
-                catalog.len(),
-                catalog.servers().len()
-            ),
-        ])
+    async fn metrics(&self) -> BackendResult<Summary> {
+        let runtime = Arc::clone(&self.runtime);
+        tokio::task::spawn_blocking(move || {
+            runtime.metrics.flush();
+            let since = since_ms("24h").map_err(BackendError::new)?;
+            let events = runtime
+                .store
+                .metric_events(since)
+                .map_err(BackendError::new)?;
+            Ok(Summary::from_events(&events, since))
+        })
+        .await
+        .map_err(BackendError::new)?
+    }
+
+    async fn insights(&self) -> BackendResult<Vec<String>> {
+        let runtime = Arc::clone(&self.runtime);
+        tokio::task::spawn_blocking(move || {
+            runtime.metrics.flush();
+            runtime.insights().render_lines()
+        })
+        .await
+        .map_err(BackendError::new)
     }
 
     async fn config_show(&self) -> BackendResult<Vec<String>> {

@@ -9,6 +9,7 @@ mod context;
 mod doctor;
 mod exec_cmd;
 mod interactive;
+mod metrics_cmd;
 mod run_cmd;
 mod skills_cmd;
 mod tools_cmd;
@@ -85,6 +86,8 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
         }
         Some(Command::Exec(args)) => exec_cmd::exec(loaded, args).await,
         Some(Command::Skills(command)) => skills_cmd::skills(loaded, command).await,
+        Some(Command::Metrics(command)) => metrics_cmd::metrics(&loaded, command).await,
+        Some(Command::Insights(args)) => metrics_cmd::insights(&loaded, args.json),
         None => interactive::run(loaded, cli.resume).await,
         Some(Command::Doctor | Command::Config(_)) => Ok(ExitCode::SUCCESS),
     }

@@ -3,7 +3,10 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
 
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -74,4 +77,64 @@ pub fn stdout(output: &Output) -> String {
 
 pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// The scripted OpenAI-compatible server (tests/fixtures/llm) on 127.0.0.1.
+pub struct ScriptedLlm {
+    child: Child,
+    port: u16,
+}
+
+impl ScriptedLlm {
+    pub fn start(project: &Project, script: Value) -> Self {
+        Self::start_logged(project, script, None)
+    }
+
+    /// As `start`, writing every request it receives to `log` (JSON lines).
+    // The child is reaped by `Drop` once it is inside `Self`.
+    #[allow(clippy::zombie_processes)]
+    pub fn start_logged(project: &Project, script: Value, log: Option<&Path>) -> Self {
+        let script_path = project.path().join("script.json");
+        let port_file = project.path().join("llm.port");
+        let _ = std::fs::remove_file(&port_file);
+        std::fs::write(&script_path, script.to_string()).unwrap();
+        let mut command = Command::new(venv_bin().join("python"));
+        command
+            .arg(repo_root().join("tests/fixtures/llm/scripted_llm.py"))
+            .args(["--script", script_path.to_str().unwrap(), "--port", "0"])
+            .args(["--port-file", port_file.to_str().unwrap()]);
+        if let Some(log) = log {
+            command.args(["--log", log.to_str().unwrap()]);
+        }
+        let mut child = command
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Ok(text) = std::fs::read_to_string(&port_file)
+                && let Ok(port) = text.trim().parse()
+            {
+                return Self { child, port };
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("the scripted LLM server did not start within 20 s");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://127.0.0.1:{}/v1", self.port)
+    }
+}
+
+impl Drop for ScriptedLlm {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

@@ -14,6 +14,7 @@ use ratatui::backend::TestBackend;
 use serde_json::json;
 use tokio::sync::mpsc;
 use vtcode_core::events::{AgentEvent, ApprovalDecision};
+use vtcode_core::metrics::{StoredEvent, Summary};
 use vtcode_tui::app::{
     App, BackendError, BackendResult, HistoryMessage, HistoryRole, ResumedSession, ServerInfo,
     ServerState, SessionInfo, SkillInfo, StatusSnapshot, ToolHit, TurnHandle, UiBackend, UiMsg,
@@ -29,6 +30,8 @@ pub struct FixedBackend {
     pub status: Mutex<StatusSnapshot>,
     /// Lines handed to the UI on its next tick.
     pub notices: Mutex<Vec<String>>,
+    /// What `/metrics` shows (core's summary of some events).
+    pub metrics: Summary,
 }
 
 pub fn status() -> StatusSnapshot {
@@ -51,6 +54,16 @@ impl FixedBackend {
     pub fn new() -> Arc<Self> {
         let backend = Self::default();
         *backend.status.lock().unwrap() = status();
+        Arc::new(backend)
+    }
+
+    /// A backend whose `/metrics` summarises `events`.
+    pub fn with_metrics(events: &[StoredEvent]) -> Arc<Self> {
+        let mut backend = Self {
+            metrics: Summary::from_events(events, None),
+            ..Self::default()
+        };
+        backend.status = Mutex::new(status());
         Arc::new(backend)
     }
 
@@ -131,8 +144,14 @@ impl UiBackend for FixedBackend {
         Ok(Vec::new())
     }
 
-    async fn metrics(&self) -> BackendResult<Vec<String>> {
-        Ok(vec!["executions: 3 (p50 12 ms)".to_string()])
+    async fn metrics(&self) -> BackendResult<Summary> {
+        Ok(self.metrics.clone())
+    }
+
+    async fn insights(&self) -> BackendResult<Vec<String>> {
+        Ok(vec![
+            "flaky.lookup_order: Order '…' not found ×4".to_string(),
+        ])
     }
 
     async fn config_show(&self) -> BackendResult<Vec<String>> {

@@ -62,6 +62,7 @@ pub struct CompactionReport {
     pub tokens_after: u64,
 }
 
+mod metrics;
 mod tool_calls;
 
 pub struct AgentSession {
@@ -76,6 +77,7 @@ pub struct AgentSession {
     remembered: Remembered,
     turns: u32,
     session_tokens: u64,
+    turn_metrics: crate::metrics::TurnTracker,
 }
 
 /// One streamed model reply.
@@ -129,6 +131,7 @@ impl AgentSession {
             remembered: Remembered::default(),
             turns,
             session_tokens: 0,
+            turn_metrics: crate::metrics::TurnTracker::default(),
         };
         session.rebuild_system_prompt();
         Ok(session)
@@ -186,6 +189,7 @@ impl AgentSession {
             &self.deps.workspace_root,
             &self.cwd,
             self.deps.skills_summary.as_deref(),
+            self.deps.lessons.as_deref(),
         );
     }
 
@@ -246,7 +250,9 @@ impl AgentSession {
             completion_tokens: 0,
             context_tokens: 0,
         };
-        match self.turn_loop(&events, &control, &mut outcome).await {
+        let result = self.turn_loop(&events, &control, &mut outcome).await;
+        self.record_turn(result.is_ok().then_some(&outcome));
+        match result {
             Ok(()) => {
                 let note = match outcome.stop {
                     StopReason::Completed => None,
@@ -344,7 +350,10 @@ impl AgentSession {
             self.compact_if_full(tools_tokens, events, &control.cancel)
                 .await?;
             let context = self.context_tokens(tools_tokens);
-            let reply = self.stream_reply(&tools, events, &control.cancel).await?;
+            let asked = std::time::Instant::now();
+            let reply = self.stream_reply(&tools, events, &control.cancel).await;
+            self.record_llm_request(asked, &reply, context);
+            let reply = reply?;
             outcome.model_calls += 1;
             outcome.context_tokens += context;
             let usage = reply.usage.unwrap_or_default();

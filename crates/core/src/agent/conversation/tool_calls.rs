@@ -32,6 +32,7 @@ impl AgentSession {
             arguments: call.arguments.clone(),
         })?;
         let parsed = tools::parse_arguments(&call.arguments);
+        let search = super::metrics::search_request(&call.name, &parsed);
         let _ = events.send(AgentEvent::ToolCallStarted {
             call_id: call.id.clone(),
             name: call.name.clone(),
@@ -58,6 +59,7 @@ impl AgentSession {
             },
         };
         let duration_ms = started.elapsed().as_millis() as u64;
+        self.note_tool_result(search, &output, started.elapsed().as_secs_f64() * 1000.0);
         let _ = events.send(AgentEvent::ToolCallFinished {
             call_id: call.id.clone(),
             name: call.name.clone(),
@@ -110,6 +112,7 @@ impl AgentSession {
                 reason: Some("the turn was cancelled".to_string()),
             },
         };
+        self.record_approval(&call.name, &decision);
         match decision {
             ApprovalDecision::Once => Ok(()),
             ApprovalDecision::Always => {

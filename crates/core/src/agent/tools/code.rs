@@ -6,6 +6,10 @@
 //! stream out as `CodeOutput` events while the program runs. run_shell is a
 //! small Python program that runs the command with the workspace as its
 //! directory, so it gets the sandbox's isolation for free.
+//!
+//! Each program is recorded as an execution metric and, when its tools
+//! returned data, a filtering metric (bytes in from tools, bytes out to the
+//! model); its tool calls go through a byte-counting wrapper of the host.
 
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -17,8 +21,9 @@ use vtcode_sandbox::{
     ToolHost,
 };
 
-use super::{ToolContext, ToolOutput, opt_str, opt_u64, str_arg};
+use super::{ToolContext, ToolOutput, opt_str, opt_u64, result_cap, str_arg};
 use crate::events::{AgentEvent, OutputStream};
+use crate::metrics::{ByteCountingHost, MetricEvent, program_shape};
 
 const DEFAULT_LIMIT: u64 = 10;
 const MAX_LIMIT: u64 = 50;
@@ -67,7 +72,11 @@ pub(crate) async fn execute_code(ctx: &ToolContext<'_>, args: &Value) -> ToolOut
             tracing::warn!("skills refresh before a program: {e}");
         }
     }
-    let out = run_in_sandbox(ctx, language, code.to_string()).await;
+    let label = match language {
+        Language::Python => "python",
+        Language::Javascript => "javascript",
+    };
+    let out = run_in_sandbox(ctx, language, label, code.to_string()).await;
     if let Some(skills) = &ctx.deps.skills {
         if let Err(e) = skills.record_uses(code, out.is_error) {
             tracing::warn!("recording skill uses: {e}");
@@ -81,7 +90,7 @@ pub(crate) async fn run_shell(ctx: &ToolContext<'_>, args: &Value) -> ToolOutput
         Ok(c) => c,
         Err(e) => return ToolOutput::error(e),
     };
-    run_in_sandbox(ctx, Language::Python, shell_program(command)).await
+    run_in_sandbox(ctx, Language::Python, "shell", shell_program(command)).await
 }
 
 /// A Python program that runs `command` through the shell in the workspace,
@@ -100,7 +109,14 @@ result = {{"exit_code": _p.wait()}}
     )
 }
 
-async fn run_in_sandbox(ctx: &ToolContext<'_>, language: Language, code: String) -> ToolOutput {
+/// `label` names the language in metrics (`shell` for run_shell).
+async fn run_in_sandbox(
+    ctx: &ToolContext<'_>,
+    language: Language,
+    label: &str,
+    code: String,
+) -> ToolOutput {
+    let shape = program_shape(&code);
     let request = ExecRequest {
         language,
         code,
@@ -111,9 +127,10 @@ async fn run_in_sandbox(ctx: &ToolContext<'_>, language: Language, code: String)
         },
         mounts: ctx.deps.mounts.clone(),
     };
+    let host = Arc::new(ByteCountingHost::new(ctx.deps.tool_host.clone()));
     let run = stream_execution(
         ctx.deps.sandbox.as_ref(),
-        ctx.deps.tool_host.clone(),
+        host.clone(),
         request,
         ctx.call_id,
         ctx.events.clone(),
@@ -125,12 +142,58 @@ async fn run_in_sandbox(ctx: &ToolContext<'_>, language: Language, code: String)
         }
     };
     match result {
-        Ok(result) => ToolOutput {
-            text: execution_report(&result, ctx.deps.exec_timeout.as_secs_f64()),
-            is_error: result.status != ExecStatus::Ok,
-            details: serde_json::to_value(&result).ok(),
-        },
+        Ok(result) => {
+            let text = execution_report(&result, ctx.deps.exec_timeout.as_secs_f64());
+            record_execution(ctx, label, shape, &result, host.bytes(), text.len());
+            ToolOutput {
+                text,
+                is_error: result.status != ExecStatus::Ok,
+                details: serde_json::to_value(&result).ok(),
+            }
+        }
         Err(e) => ToolOutput::error(format!("the sandbox could not run the program: {e}")),
+    }
+}
+
+fn record_execution(
+    ctx: &ToolContext<'_>,
+    label: &str,
+    shape: String,
+    result: &ExecResult,
+    tool_bytes: u64,
+    report_bytes: usize,
+) {
+    let metrics = &ctx.deps.metrics;
+    if !metrics.is_enabled() {
+        return;
+    }
+    let status = serde_json::to_value(result.status)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    let mut tools: Vec<String> = Vec::new();
+    for call in &result.tool_calls {
+        let name = format!("{}.{}", call.server, call.tool);
+        if !tools.contains(&name) {
+            tools.push(name);
+        }
+    }
+    let result_bytes = result.result.as_ref().map_or(0, |v| v.to_string().len());
+    metrics.record(MetricEvent::Execution {
+        language: label.to_string(),
+        backend: ctx.deps.sandbox.backend().to_string(),
+        duration_ms: result.duration.as_secs_f64() * 1000.0,
+        status,
+        tool_calls: u32::try_from(result.tool_calls.len()).unwrap_or(u32::MAX),
+        tools,
+        output_bytes: (result.stdout.len() + result.stderr.len() + result_bytes) as u64,
+        shape,
+    });
+    if tool_bytes > 0 {
+        metrics.record(MetricEvent::Filtering {
+            tool_bytes,
+            model_bytes: report_bytes.min(result_cap(ctx.deps)) as u64,
+        });
     }
 }
 

@@ -137,8 +137,13 @@ pub(crate) async fn dispatch(
             offered.join(", ")
         )),
     };
-    let window_cap = compaction::max_result_bytes(ctx.deps.context_window);
-    cap(out, ctx.deps.tool_output_bytes.min(window_cap))
+    cap(out, result_cap(ctx.deps))
+}
+
+/// The most bytes of one tool result the model is handed.
+pub(crate) fn result_cap(deps: &AgentDeps) -> usize {
+    let window_cap = compaction::max_result_bytes(deps.context_window);
+    deps.tool_output_bytes.min(window_cap)
 }
 
 /// The one-line summary and the full body shown when `name` asks approval.

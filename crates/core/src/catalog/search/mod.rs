@@ -11,7 +11,9 @@
 //! (`convert_time`, `convertTime`, `time.convert_time`) puts it first, and a
 //! query that is part of a name (`current_time`) lifts that tool.
 //!
-//! Ties are broken by `(server, name)` so results are deterministic.
+//! Ties are broken first toward tools with a better [`TrackRecord`] (calls
+//! that worked before, from the metrics), then by `(server, name)` so
+//! results are deterministic.
 
 mod tokenize;
 
@@ -24,6 +26,26 @@ use serde_json::Value;
 
 use self::tokenize::{Token, Tokenizer, name_key};
 use super::CatalogTool;
+
+/// Successful calls per tool (`server.tool`) in past sessions.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrackRecord(HashMap<String, u64>);
+
+impl TrackRecord {
+    pub fn new(successes: HashMap<String, u64>) -> Self {
+        Self(successes)
+    }
+
+    pub fn successes(&self, tool: &CatalogTool) -> u64 {
+        if self.0.is_empty() {
+            return 0;
+        }
+        self.0
+            .get(&format!("{}.{}", tool.server, tool.name))
+            .copied()
+            .unwrap_or(0)
+    }
+}
 
 /// How much of each hit to return.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -206,6 +228,7 @@ impl SearchIndex {
         query: &str,
         detail: DetailLevel,
         limit: usize,
+        track_record: &TrackRecord,
     ) -> Result<Vec<SearchHit>, SearchError> {
         let query = query.trim();
         if query.is_empty() {
@@ -229,7 +252,15 @@ impl SearchIndex {
             .filter(|(_, s)| *s > 0.0)
             .collect();
         // Tools are sorted by (server, name), so the index breaks ties deterministically.
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        ranked.sort_by(|a, b| {
+            b.1.total_cmp(&a.1)
+                .then_with(|| {
+                    track_record
+                        .successes(&tools[b.0])
+                        .cmp(&track_record.successes(&tools[a.0]))
+                })
+                .then(a.0.cmp(&b.0))
+        });
         ranked.truncate(limit);
         Ok(ranked
             .into_iter()
