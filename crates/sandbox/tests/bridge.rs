@@ -179,8 +179,16 @@ async fn bridge_suite(backend: Backend) {
         .await;
         let got = r.result.clone().unwrap();
         let got = got.as_array().unwrap();
-        assert_eq!(got[..3], [json!("undefined"), json!(null), json!(null)], "{r:?}");
-        assert_ne!(Some(&got[3]), first.result.as_ref(), "the same process ran twice");
+        assert_eq!(
+            got[..3],
+            [json!("undefined"), json!(null), json!(null)],
+            "{r:?}"
+        );
+        assert_ne!(
+            Some(&got[3]),
+            first.result.as_ref(),
+            "the same process ran twice"
+        );
     }
 
     // Python threads and coroutines share the bridge: every reply reaches

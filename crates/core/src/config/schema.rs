@@ -70,6 +70,7 @@ const SANDBOX_KEYS: &[KeySpec] = &[
         },
     ),
     key("pids", Kind::UInt { min: 1, max: U32 }),
+    key("max_running", Kind::UInt { min: 1, max: 64 }),
     key("workspace", Kind::Enum(WorkspaceAccess::VARIANTS)),
     key(
         "output_bytes",

@@ -134,6 +134,7 @@ impl Runtime {
             tool_output_bytes: usize::try_from(config.agent.tool_output_bytes)
                 .unwrap_or(usize::MAX),
             skills_summary: None,
+            programs: crate::programs::Programs::new(config.sandbox.max_running as usize),
         }
     }
 

@@ -27,6 +27,8 @@ pub struct FixedBackend {
     pub answers: Mutex<Vec<(String, ApprovalDecision)>>,
     pub models: Mutex<Vec<String>>,
     pub status: Mutex<StatusSnapshot>,
+    /// How many times Ctrl+C asked to stop running programs.
+    pub program_cancels: Mutex<usize>,
 }
 
 pub fn status() -> StatusSnapshot {
@@ -39,6 +41,7 @@ pub fn status() -> StatusSnapshot {
         pool_target: 2,
         servers_up: 1,
         servers_total: 2,
+        programs_running: 0,
         approval_mode: "ask-writes".to_string(),
         tool_mode: "code".to_string(),
         api_key_hint: None,
@@ -93,6 +96,12 @@ impl UiBackend for FixedBackend {
 
     fn status(&self) -> StatusSnapshot {
         self.status.lock().unwrap().clone()
+    }
+
+    fn cancel_programs(&self) -> usize {
+        *self.program_cancels.lock().unwrap() += 1;
+        let mut status = self.status.lock().unwrap();
+        std::mem::take(&mut status.programs_running)
     }
 
     async fn search_tools(&self, query: String) -> BackendResult<Vec<ToolHit>> {
