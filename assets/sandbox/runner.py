@@ -153,6 +153,9 @@ def apply_limits(req):
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
+# libc through ctypes, once main() loaded it (None where it cannot).
+LIBC = None
+
 # Descriptors that belong to the runner (its ends of every child's pipes);
 # a fresh fork closes them all, so no program holds another's pipes open.
 RUNNER_FDS = set()
@@ -232,9 +235,16 @@ class Child:
         call_r, call_w = os.pipe()
         reply_r, reply_w = os.pipe()
         code_r, code_w = os.pipe() if self.lang != "python" else (-1, -1)
+        parent = os.getpid()
         pid = os.fork()
         if pid == 0:
             try:
+                # PR_SET_PDEATHSIG: the program dies with the runner (a
+                # runner torn down mid-run takes its program along).
+                if LIBC is not None:
+                    LIBC.prctl(1, signal.SIGKILL, 0, 0, 0)
+                if os.getppid() != parent:
+                    os._exit(137)
                 sel.close()
                 for fd in RUNNER_FDS | {out_r, err_r, call_r, reply_w, code_w}:
                     if fd >= 0:
@@ -539,6 +549,7 @@ def reap_leftovers(keep):
 
 
 def main():
+    global LIBC
     sys.path.insert(0, HERE)
     import _vtcode  # noqa: F401 - warm for the children
 
@@ -552,6 +563,7 @@ def main():
         # arena, so under an address-space limit a program with ten threads
         # could not start them; forked children inherit the setting.
         libc.mallopt(-8, 2)
+        LIBC = libc
     except OSError:
         pass
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
