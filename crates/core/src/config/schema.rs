@@ -70,7 +70,6 @@ const SANDBOX_KEYS: &[KeySpec] = &[
         },
     ),
     key("pids", Kind::UInt { min: 1, max: U32 }),
-    key("max_running", Kind::UInt { min: 1, max: 64 }),
     key("workspace", Kind::Enum(WorkspaceAccess::VARIANTS)),
     key(
         "output_bytes",
@@ -79,6 +78,7 @@ const SANDBOX_KEYS: &[KeySpec] = &[
             max: u64::MAX >> 1,
         },
     ),
+    key("max_running", Kind::UInt { min: 1, max: 64 }),
 ];
 
 const AGENT_KEYS: &[KeySpec] = &[

@@ -85,9 +85,9 @@ fn tables(config: &Config) -> Vec<Table> {
                 ("memory_mb", int(sandbox.memory_mb.into())),
                 ("cpus", Some(toml::Value::Float(sandbox.cpus))),
                 ("pids", int(sandbox.pids.into())),
-                ("max_running", int(sandbox.max_running.into())),
                 ("workspace", s(sandbox.workspace.as_str())),
                 ("output_bytes", int(sandbox.output_bytes)),
+                ("max_running", int(sandbox.max_running.into())),
             ],
         ),
         (
