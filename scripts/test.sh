@@ -18,3 +18,6 @@ step "cargo clippy";      cargo clippy --workspace --all-targets --locked -- -D 
 step "cargo test";        cargo test --workspace --locked
 step "tui end to end";    cargo build --locked -p vtcode-tui
 bash scripts/tui-e2e.sh "${CARGO_TARGET_DIR:-$root/target}/debug/vtcode"
+step "examples";          for backend in process docker; do
+  bash scripts/run-examples.sh "$backend" "${CARGO_TARGET_DIR:-$root/target}/debug/vtcode"
+done

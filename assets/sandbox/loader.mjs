@@ -9,6 +9,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const sdk = process.env.VTCODE_SDK || '';
 const sdkUrl = sdk ? pathToFileURL(sdk).href + '/' : null;
 const bridge = new URL('./_vtcode.mjs', import.meta.url).href;
+// Saved skills: skills/<name>/index.mjs under the skills view.
+const skills = process.env.VTCODE_SKILLS || '';
 
 async function isDirectory(p) {
   try {
@@ -20,6 +22,10 @@ async function isDirectory(p) {
 
 export async function resolve(specifier, context, next) {
   if (specifier === '_vtcode') return { url: bridge, shortCircuit: true };
+  if (skills && /^skills\/[^/]+$/.test(specifier)) {
+    const file = path.join(skills, specifier, 'index.mjs');
+    return { url: pathToFileURL(file).href, shortCircuit: true };
+  }
   if (sdk && /^(servers|skills)\//.test(specifier)) {
     let file = path.join(sdk, specifier);
     if (await isDirectory(file)) file = path.join(file, 'index.js');

@@ -19,6 +19,37 @@ process.env.NODE_PATH = [here, sdk].filter(Boolean).join(path.delimiter);
 Module._initPaths();
 
 process.env.VTCODE_BRIDGE = '1';
+
+// The process backend has no `/state` directory: file calls get
+// `/state/...` paths rewritten to the project's state directory.
+const state = process.env.VTCODE_STATE || '';
+delete process.env.VTCODE_STATE;
+if (state) {
+  const fix = (p) =>
+    typeof p === 'string' && (p === '/state' || p.startsWith('/state/')) ? state + p.slice(6) : p;
+  const one = ['access', 'appendFile', 'chmod', 'createReadStream', 'createWriteStream', 'exists',
+    'lstat', 'mkdir', 'open', 'opendir', 'readdir', 'readFile', 'rm', 'rmdir', 'stat', 'truncate',
+    'unlink', 'utimes', 'writeFile'];
+  const two = ['copyFile', 'cp', 'rename'];
+  const patch = (target, names, count) => {
+    for (const base of names) {
+      for (const name of [base, base + 'Sync']) {
+        const f = target[name];
+        if (typeof f !== 'function') continue;
+        target[name] = function (...args) {
+          for (let i = 0; i < count; i += 1) args[i] = fix(args[i]);
+          return f.apply(this, args);
+        };
+      }
+    }
+  };
+  for (const target of [fs, fs.promises]) {
+    patch(target, one, 1);
+    patch(target, two, 2);
+  }
+  Module.syncBuiltinESMExports();
+}
+
 const bridge = require('_vtcode');
 globalThis._vtcode = bridge;
 globalThis.ToolError = bridge.ToolError;

@@ -107,6 +107,12 @@ def run_python(req, bridge_in, bridge_out):
         sdk = os.path.join(sdk, "python")
         if sdk not in sys.path:
             sys.path.insert(0, sdk)
+    # Saved skills: skills/<module>/ under the skills view.
+    skills = req.get("skills")
+    if skills:
+        sys.path.insert(0, os.path.join(skills, "python"))
+    if req.get("state"):
+        map_state(req["state"])
     namespace = {"__name__": "__main__", "__builtins__": __builtins__}
     status, result = "ok", None
     try:
@@ -134,6 +140,47 @@ def run_python(req, bridge_in, bridge_out):
     sys.stderr.flush()
     _vtcode._send({"t": "done", "status": status, "result": result})
     os._exit(0 if status == "ok" else 1)
+
+
+def map_state(state):
+    """The process backend has no mount namespace, so no `/state`
+    directory: the program's file calls (open, os, pathlib, shutil) get
+    `/state/...` paths rewritten to the project's state directory."""
+    import builtins
+    import io
+
+    def fix(path):
+        try:
+            text = os.fspath(path)
+        except TypeError:
+            return path
+        if isinstance(text, bytes):
+            if text == b"/state" or text.startswith(b"/state/"):
+                return os.fsencode(state) + text[6:]
+        elif text == "/state" or text.startswith("/state/"):
+            return state + text[6:]
+        return path
+
+    def first(f):
+        def mapped(*args, **kwargs):
+            if args:
+                args = (fix(args[0]),) + args[1:]
+            return f(*args, **kwargs)
+        mapped.__name__, mapped.__doc__ = f.__name__, f.__doc__
+        return mapped
+
+    def both(f):
+        def mapped(src, dst, *args, **kwargs):
+            return f(fix(src), fix(dst), *args, **kwargs)
+        mapped.__name__, mapped.__doc__ = f.__name__, f.__doc__
+        return mapped
+
+    builtins.open = io.open = first(io.open)
+    for name in ("stat", "lstat", "listdir", "scandir", "mkdir", "remove", "unlink", "rmdir",
+                 "open", "access", "chmod", "utime", "truncate", "chdir"):
+        setattr(os, name, first(getattr(os, name)))
+    for name in ("rename", "replace"):
+        setattr(os, name, both(getattr(os, name)))
 
 
 def apply_limits(req):
@@ -190,6 +237,8 @@ def child_main(req, out_w, err_w, call_w, reply_r, code_r):
             os.close(fd)
     env = dict(os.environ)
     env["VTCODE_SDK"] = os.path.join(req["sdk"], "javascript") if req.get("sdk") else ""
+    env["VTCODE_SKILLS"] = os.path.join(req["skills"], "javascript") if req.get("skills") else ""
+    env["VTCODE_STATE"] = req.get("state") or ""
     args = [req.get("node") or "node"]
     memory_mb = req.get("memory_mb")
     if memory_mb:
@@ -219,7 +268,7 @@ def node_path(req):
 def spare_key(req):
     """What a Node spare was started for; a request that differs (limits,
     mounts, directory) cannot use it."""
-    return tuple(req.get(k) for k in ("timeout_ms", "as_mb", "memory_mb", "cwd", "sdk", "node"))
+    return tuple(req.get(k) for k in ("timeout_ms", "as_mb", "memory_mb", "cwd", "sdk", "skills", "state", "node"))
 
 
 class Child:

@@ -9,7 +9,9 @@ pub mod programs;
 pub mod runtime;
 pub mod sdk;
 pub mod session;
+pub mod skills;
 pub mod store;
+pub mod versioning;
 
 // The lower crates, so front ends depend on core alone.
 pub use vtcode_llm as llm;

@@ -2,6 +2,7 @@
 //! Opening the project database: fresh, re-opened, too new, not a database.
 
 use rusqlite::Connection;
+use vtcode_core::catalog::CatalogTool;
 use vtcode_core::store::{MIGRATIONS, Store, StoreError};
 
 fn latest() -> u32 {
@@ -30,7 +31,7 @@ fn fresh_database_is_created_with_parents_wal_and_every_migration() {
             stmt.query_map([], |r| r.get(0))?.collect()
         })
         .unwrap();
-    assert!(tables.contains(&"tool_versions".to_owned()), "{tables:?}");
+    assert!(tables.contains(&"tool_history".to_owned()), "{tables:?}");
 }
 
 #[test]
@@ -39,9 +40,17 @@ fn reopening_keeps_data_and_does_not_reapply_migrations() {
     let path = dir.path().join("vtcode.db");
     {
         let store = Store::open(&path).unwrap();
-        store
-            .record_catalog("time", Some("1.0"), &[("now".into(), "h1".into())])
-            .unwrap();
+        let now = CatalogTool {
+            server: "time".into(),
+            name: "now".into(),
+            title: None,
+            description: None,
+            input_schema: serde_json::json!({"type": "object"}),
+            output_schema: None,
+            annotations: None,
+            builtin: false,
+        };
+        store.record_catalog("time", Some("1.0"), &[now]).unwrap();
     }
     let store = Store::open(&path).unwrap();
     assert_eq!(store.schema_version().unwrap(), latest());

@@ -104,6 +104,8 @@ fn docker_paths(profile: &Profile) -> Paths {
             .into(),
         ),
         sdk: profile.mounts.sdk.as_ref().map(|_| "/sdk".into()),
+        skills: profile.mounts.skills.as_ref().map(|_| "/skills".into()),
+        state: None,
         node: None,
         rlimit_memory: false,
     }
@@ -234,6 +236,9 @@ impl DockerSpawner {
         }
         if let Some(sdk) = &mounts.sdk {
             binds.push(bind(sdk, "/sdk", false)?);
+        }
+        if let Some(skills) = &mounts.skills {
+            binds.push(bind(skills, "/skills", false)?);
         }
         let memory = i64::try_from(profile.memory_mb << 20).unwrap_or(i64::MAX);
         let mut labels = HashMap::from([

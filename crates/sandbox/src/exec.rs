@@ -26,6 +26,9 @@ const CALL_GRACE: Duration = Duration::from_millis(500);
 pub(crate) struct Paths {
     pub cwd: Option<String>,
     pub sdk: Option<String>,
+    pub skills: Option<String>,
+    /// Where `/state/...` paths lead, when `/state` is not mounted there.
+    pub state: Option<String>,
     pub node: Option<String>,
     /// Whether the runner must cap memory itself with an address-space limit.
     pub rlimit_memory: bool,
@@ -122,6 +125,8 @@ pub(crate) async fn run(
             as_mb: paths.rlimit_memory.then_some(runner.profile.memory_mb),
             cwd: paths.cwd.clone(),
             sdk: paths.sdk.clone(),
+            skills: paths.skills.clone(),
+            state: paths.state.clone(),
             node: paths.node.clone(),
         })
         .await?;

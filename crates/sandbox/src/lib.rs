@@ -16,8 +16,10 @@
 //!
 //! Both backends run the same resident runner (`assets/sandbox/`), so a
 //! program behaves the same in a container and in the process sandbox; only
-//! paths differ (`/workspace`, `/state`, `/sdk` in Docker; the host paths,
-//! with the workspace as the working directory, in the process sandbox).
+//! paths differ (`/workspace`, `/state`, `/sdk`, `/skills` in Docker; the
+//! host paths, with the workspace as the working directory, in the process
+//! sandbox, where the runners map the program's `/state/...` file paths to
+//! the state directory so `/state` means the same on both).
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -94,6 +96,9 @@ pub struct Mounts {
     /// The generated SDK root, at `/sdk`, read-only: `python/servers/...`
     /// and `javascript/servers/...`, one tree per language.
     pub sdk: Option<PathBuf>,
+    /// The importable skills, at `/skills`, read-only: `python/skills/...`
+    /// and `javascript/skills/...`.
+    pub skills: Option<PathBuf>,
 }
 
 mod duration_ms {

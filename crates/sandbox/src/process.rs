@@ -7,7 +7,9 @@
 //! mounts, and a seccomp filter that refuses to create sockets (the bridge
 //! uses inherited pipes) and to ptrace. When vtcode runs as root the runner
 //! also drops to an unprivileged user, so the process limit means something
-//! and root-only files stay out of reach.
+//! and root-only files stay out of reach. With no mount namespace there is
+//! no `/state` directory, so the runners map the program's `/state/...`
+//! paths to the project's state directory.
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -73,6 +75,8 @@ fn process_paths(profile: &Profile, node: Option<&Path>) -> Paths {
     Paths {
         cwd: text(&profile.mounts.workspace),
         sdk: text(&profile.mounts.sdk),
+        skills: text(&profile.mounts.skills),
+        state: text(&profile.mounts.state),
         node: node.map(|p| p.display().to_string()),
         rlimit_memory: true,
     }
@@ -295,6 +299,7 @@ impl ProcessSpawner {
             }
         }
         readable.extend(profile.mounts.sdk.iter().cloned());
+        readable.extend(profile.mounts.skills.iter().cloned());
         let mut writable: Vec<PathBuf> = vec![tmp.to_path_buf()];
         writable.extend(profile.mounts.state.iter().cloned());
         match (&profile.mounts.workspace, profile.mounts.workspace_writable) {

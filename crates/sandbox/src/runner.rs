@@ -65,6 +65,8 @@ pub(crate) enum Outbound<'a> {
         as_mb: Option<u64>,
         cwd: Option<String>,
         sdk: Option<String>,
+        skills: Option<String>,
+        state: Option<String>,
         node: Option<String>,
     },
     Reply {

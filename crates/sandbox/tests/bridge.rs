@@ -233,6 +233,7 @@ async fn mounts_suite(backend: Backend) {
         workspace_writable: true,
         state: Some(state.path().to_path_buf()),
         sdk: Some(sdk.path().to_path_buf()),
+        skills: None,
     };
     let sb = sandbox(backend, settings(backend, mounts.clone())).await;
     let (state_dir, ws_dir) = if backend == Backend::Docker {

@@ -298,6 +298,7 @@ async fn security_suite(backend: Backend) {
         workspace_writable: false,
         state: Some(state.path().to_path_buf()),
         sdk: None,
+        skills: None,
     };
     let sb = sandbox(backend, settings(backend, mounts.clone())).await;
     let ws_text = if backend == Backend::Docker {

@@ -49,7 +49,7 @@ pub(crate) fn required(
     workspace_writable: bool,
 ) -> Option<ApprovalKind> {
     let (kind, writes) = match tool {
-        "apply_patch" => (ApprovalKind::Patch, true),
+        "apply_patch" | "save_skill" => (ApprovalKind::Patch, true),
         "run_shell" => (ApprovalKind::Command, workspace_writable),
         "execute_code" => (ApprovalKind::Command, false),
         _ if direct_tool => (ApprovalKind::Command, false),
@@ -98,6 +98,11 @@ mod tests {
         );
         assert_eq!(required(m, "execute_code", false, true), None);
         assert_eq!(required(m, "read_file", false, true), None);
+        assert_eq!(
+            required(m, "save_skill", false, false),
+            Some(ApprovalKind::Patch)
+        );
+        assert_eq!(required(m, "load_skill", false, false), None);
     }
 
     #[test]

@@ -80,6 +80,9 @@ pub struct AgentDeps {
     pub tool_output_bytes: usize,
     /// Saved skills' names and one-line descriptions, for the system prompt.
     pub skills_summary: Option<String>,
+    /// The project's skills, for `save_skill`, `load_skill` and programs
+    /// that import them; `None` offers no skill tools.
+    pub skills: Option<Arc<crate::skills::SkillLibrary>>,
     /// Programs of this session, including those that outlived their
     /// `execute_code` call; they die with the session.
     pub programs: crate::programs::Programs,

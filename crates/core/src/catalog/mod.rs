@@ -7,8 +7,8 @@
 //! is read-only and cheap to query. Anything odd about the input becomes a
 //! [`CatalogWarning`] rather than an error, so one badly described tool never
 //! hides the others. The catalog hash identifies its content independently of
-//! the order tools arrived in, which is what the SDK cache and the tool
-//! history key on.
+//! the order tools arrived in, which is what the SDK cache keys on; the tool
+//! history keys on each tool's [`tool_schema_hash`] and whole definition.
 
 mod hash;
 mod load;
@@ -295,20 +295,12 @@ impl ToolCatalog {
     /// The qualified `server.tool` name closest to `name`, for "did you mean"
     /// messages; `None` when nothing is reasonably close.
     pub fn closest(&self, name: &str) -> Option<String> {
-        let wanted = name.trim().to_lowercase();
-        if wanted.is_empty() {
-            return None;
-        }
-        let mut best: Option<(f64, String)> = None;
-        for tool in &self.tools {
-            let qualified = tool.qualified_name();
-            let score = strsim::jaro_winkler(&wanted, &qualified.to_lowercase())
-                .max(strsim::jaro_winkler(&wanted, &tool.name.to_lowercase()));
-            if best.as_ref().is_none_or(|(s, _)| score > *s) {
-                best = Some((score, qualified));
-            }
-        }
-        best.filter(|(score, _)| *score >= 0.8).map(|(_, q)| q)
+        closest_name(
+            name,
+            self.tools
+                .iter()
+                .map(|t| (t.qualified_name(), t.name.as_str())),
+        )
     }
 
     /// Ranked search over names, descriptions and parameters; see
@@ -327,6 +319,27 @@ impl ToolCatalog {
             .get(&(server.to_string(), tool.to_string()))
             .copied()
     }
+}
+
+/// Among `(server.tool, tool)` candidates, the qualified name closest to
+/// `name` (matched against either form); `None` when nothing is close.
+pub fn closest_name<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = (String, &'a str)>,
+) -> Option<String> {
+    let wanted = name.trim().to_lowercase();
+    if wanted.is_empty() {
+        return None;
+    }
+    let mut best: Option<(f64, String)> = None;
+    for (qualified, bare) in candidates {
+        let score = strsim::jaro_winkler(&wanted, &qualified.to_lowercase())
+            .max(strsim::jaro_winkler(&wanted, &bare.to_lowercase()));
+        if best.as_ref().is_none_or(|(s, _)| score > *s) {
+            best = Some((score, qualified));
+        }
+    }
+    best.filter(|(score, _)| *score >= 0.8).map(|(_, q)| q)
 }
 
 /// Why a tool's inputSchema cannot be used to check arguments, if it cannot.

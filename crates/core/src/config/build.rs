@@ -17,7 +17,7 @@ use super::layer::{Entry, Layer, SERVER_PREFIX};
 use super::schema::{self, HTTP_ONLY, STDIO_ONLY};
 use super::types::{
     AgentConfig, Config, LlmConfig, McpConfig, MetricsConfig, PiiConfig, Provider, SandboxConfig,
-    ServerConfig, ServerTransport,
+    ServerConfig, ServerTransport, SkillsConfig,
 };
 
 /// A conversion from an already type-checked value.
@@ -161,6 +161,13 @@ pub(crate) fn build(layer: &Layer, root: &Path) -> Result<Built, ConfigError> {
     let metrics = MetricsConfig {
         enabled: r.or("metrics.enabled", MetricsConfig::default().enabled),
     };
+    let d = SkillsConfig::default();
+    let skills = SkillsConfig {
+        paths: r.or("skills.paths", d.paths),
+        save_dir: r.or("skills.save_dir", d.save_dir),
+        user_skills: r.or("skills.user_skills", d.user_skills),
+        prompt_tokens: r.or("skills.prompt_tokens", d.prompt_tokens),
+    };
     let mut servers = BTreeMap::new();
     for name in server_names(layer) {
         let server = build_server(&mut r, &name, root)?;
@@ -173,6 +180,7 @@ pub(crate) fn build(layer: &Layer, root: &Path) -> Result<Built, ConfigError> {
         agent,
         pii,
         metrics,
+        skills,
     };
     Ok(Built {
         config,

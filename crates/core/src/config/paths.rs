@@ -22,6 +22,9 @@ pub struct ProjectPaths {
     pub state: PathBuf,
     /// `.vtcode/sdk/`: the generated SDK cache.
     pub sdk: PathBuf,
+    /// `.vtcode/skills/`: the importable view of the skills, `/skills` in
+    /// the sandbox (the skills themselves live in their roots).
+    pub skills: PathBuf,
 }
 
 impl ProjectPaths {
@@ -44,6 +47,7 @@ impl ProjectPaths {
             logs: dot_dir.join("logs"),
             state: dot_dir.join("state"),
             sdk: dot_dir.join("sdk"),
+            skills: dot_dir.join("skills"),
             dot_dir,
         }
     }
@@ -51,7 +55,13 @@ impl ProjectPaths {
     /// Creates `.vtcode/` and its subdirectories. A `.gitignore` inside
     /// keeps the database and logs out of the project's history.
     pub fn ensure_dirs(&self) -> io::Result<()> {
-        for dir in [&self.dot_dir, &self.logs, &self.state, &self.sdk] {
+        for dir in [
+            &self.dot_dir,
+            &self.logs,
+            &self.state,
+            &self.sdk,
+            &self.skills,
+        ] {
             std::fs::create_dir_all(dir)?;
         }
         let ignore = self.dot_dir.join(".gitignore");

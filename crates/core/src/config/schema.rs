@@ -101,6 +101,13 @@ const PII_KEYS: &[KeySpec] = &[
 
 const METRICS_KEYS: &[KeySpec] = &[key("enabled", Kind::Bool)];
 
+const SKILLS_KEYS: &[KeySpec] = &[
+    key("paths", Kind::StrList),
+    key("save_dir", Kind::Str),
+    key("user_skills", Kind::Bool),
+    key("prompt_tokens", Kind::UInt { min: 0, max: U32 }),
+];
+
 /// Keys of one `[mcp.servers.NAME]` table.
 pub(crate) const SERVER_KEYS: &[KeySpec] = &[
     key("command", Kind::Str),
@@ -130,10 +137,12 @@ pub(crate) const FLAT_SECTIONS: &[(&str, &[KeySpec])] = &[
     ("agent", AGENT_KEYS),
     ("pii", PII_KEYS),
     ("metrics", METRICS_KEYS),
+    ("skills", SKILLS_KEYS),
 ];
 
 /// Every top-level section, in the order the docs present them.
-pub(crate) const SECTION_NAMES: &[&str] = &["llm", "mcp", "sandbox", "agent", "pii", "metrics"];
+pub(crate) const SECTION_NAMES: &[&str] =
+    &["llm", "mcp", "sandbox", "agent", "pii", "metrics", "skills"];
 
 pub(crate) fn section_keys(section: &str) -> Option<&'static [KeySpec]> {
     FLAT_SECTIONS

@@ -113,6 +113,18 @@ fn tables(config: &Config) -> Vec<Table> {
                 Some(toml::Value::Boolean(config.metrics.enabled)),
             )],
         ),
+        (
+            "skills".to_owned(),
+            vec![
+                ("paths", list(&config.skills.paths)),
+                ("save_dir", s(&config.skills.save_dir)),
+                (
+                    "user_skills",
+                    Some(toml::Value::Boolean(config.skills.user_skills)),
+                ),
+                ("prompt_tokens", int(config.skills.prompt_tokens.into())),
+            ],
+        ),
     ];
     for (name, server) in &config.mcp.servers {
         let mut keys = match &server.transport {

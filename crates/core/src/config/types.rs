@@ -134,6 +134,7 @@ pub struct Config {
     pub agent: AgentConfig,
     pub pii: PiiConfig,
     pub metrics: MetricsConfig,
+    pub skills: SkillsConfig,
 }
 
 /// `[llm]`: which model to talk to and how.
@@ -300,5 +301,30 @@ pub struct MetricsConfig {
 impl Default for MetricsConfig {
     fn default() -> Self {
         Self { enabled: true }
+    }
+}
+
+/// `[skills]`: where saved skills are read from and written to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SkillsConfig {
+    /// Extra skill roots, read after the built-in ones (relative to the
+    /// project root).
+    pub paths: Vec<String>,
+    /// Where new skills are written (relative to the project root).
+    pub save_dir: String,
+    /// Whether `~/.agents/skills` and `~/.claude/skills` are read.
+    pub user_skills: bool,
+    /// Cap on the system prompt's skills list, in tokens.
+    pub prompt_tokens: u32,
+}
+
+impl Default for SkillsConfig {
+    fn default() -> Self {
+        Self {
+            paths: Vec::new(),
+            save_dir: ".agents/skills".to_owned(),
+            user_skills: true,
+            prompt_tokens: 2000,
+        }
     }
 }

@@ -13,6 +13,7 @@ mod sandbox;
 mod sdk_dir;
 mod serve;
 mod servers;
+mod skill_host;
 mod tool_host;
 
 use std::sync::Arc;
@@ -21,17 +22,19 @@ use vtcode_mcp::{HubError, McpHub};
 pub use vtcode_mcp::{ServerState, ServerStatus};
 
 pub use agent_tools::{CatalogSearch, HubDirectTools};
-pub use live_catalog::{LiveCatalog, catalog_tool};
+pub use live_catalog::{CatalogChangeEvent, LiveCatalog, catalog_tool};
 pub use llm::{build_provider, provider_settings};
 pub use sandbox::sandbox_settings;
 pub use sdk_dir::publish as publish_sdk;
 pub use serve::CodeModeService;
 pub use servers::{server_specs, start_hub, startup_wait};
+pub use skill_host::SkillSavingHost;
 pub use tool_host::{HubToolHost, result_value};
 
 use crate::agent::AgentDeps;
 use crate::config::LoadedConfig;
 use crate::session::SessionStore;
+use crate::skills::SkillLibrary;
 use crate::store::{Store, StoreError};
 
 /// Context window assumed when `llm.context_window` is not set: what
@@ -57,6 +60,7 @@ pub struct Runtime {
     pub hub: Arc<McpHub>,
     pub catalog: LiveCatalog,
     pub tool_host: Arc<HubToolHost>,
+    pub skills: Arc<SkillLibrary>,
     follower: tokio::task::AbortHandle,
 }
 
@@ -80,12 +84,17 @@ impl Runtime {
         );
         let follower = catalog.follow();
         let tool_host = Arc::new(HubToolHost::new(Arc::clone(&hub), catalog.clone()));
+        let skills = Arc::new(
+            SkillLibrary::new(&loaded.paths, &loaded.config.skills, Arc::clone(&store))
+                .with_catalog(Arc::new(catalog.clone())),
+        );
         Ok(Self {
             loaded,
             store,
             hub,
             catalog,
             tool_host,
+            skills,
             follower,
         })
     }
@@ -124,7 +133,9 @@ impl Runtime {
             tool_host: self.tool_host.clone(),
             mounts: settings.mounts,
             exec_timeout: settings.timeout,
-            search: Arc::new(CatalogSearch::new(self.catalog.clone())),
+            search: Arc::new(
+                CatalogSearch::new(self.catalog.clone()).with_skills(Arc::clone(&self.skills)),
+            ),
             direct_tools: Arc::new(HubDirectTools::new(
                 Arc::clone(&self.hub),
                 self.catalog.clone(),
@@ -133,8 +144,21 @@ impl Runtime {
             sessions: Some(SessionStore::new(Arc::clone(&self.store))),
             tool_output_bytes: usize::try_from(config.agent.tool_output_bytes)
                 .unwrap_or(usize::MAX),
-            skills_summary: None,
+            skills_summary: self.skills_summary(&config.llm.model),
+            skills: Some(Arc::clone(&self.skills)),
             programs: crate::programs::Programs::new(config.sandbox.max_running as usize),
+        }
+    }
+
+    /// The system prompt's list of skills; a skills folder that cannot be
+    /// read costs the list, never the session.
+    fn skills_summary(&self, model: &str) -> Option<String> {
+        match self.skills.prompt_section(model) {
+            Ok(section) => section,
+            Err(e) => {
+                tracing::warn!("skills left out of the prompt: {e}");
+                None
+            }
         }
     }
 

@@ -7,7 +7,8 @@ use vtcode_sandbox::{Backend, Mounts, SandboxSettings};
 use crate::config::{LoadedConfig, SandboxBackend, WorkspaceAccess};
 
 /// The project's sandbox: its config, with `/workspace` the project root,
-/// `/state` the project's persistent state and `/sdk` the SDK cache root.
+/// `/state` the project's persistent state, `/sdk` the SDK cache root and
+/// `/skills` the importable view of the skills.
 pub fn sandbox_settings(loaded: &LoadedConfig) -> SandboxSettings {
     let config = &loaded.config.sandbox;
     let paths = &loaded.paths;
@@ -38,6 +39,7 @@ pub fn sandbox_settings(loaded: &LoadedConfig) -> SandboxSettings {
             workspace_writable: config.workspace == WorkspaceAccess::ReadWrite,
             state: Some(paths.state.clone()),
             sdk: Some(paths.sdk.clone()),
+            skills: Some(paths.skills.clone()),
         },
         project: Some(project_label(&paths.root)),
     }

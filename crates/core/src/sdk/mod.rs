@@ -161,6 +161,23 @@ pub(crate) fn plan(catalog: &ToolCatalog) -> Vec<PlannedServer<'_>> {
         .collect()
 }
 
+/// The tool an SDK import names: `package` is the server's package
+/// (`servers.<package>`), `ident` the function. `None` when the catalog
+/// has no such function.
+pub fn tool_for_sdk_name<'a>(
+    catalog: &'a ToolCatalog,
+    package: &str,
+    ident: &str,
+) -> Option<&'a CatalogTool> {
+    plan(catalog)
+        .into_iter()
+        .find(|server| server.package == package)?
+        .tools
+        .into_iter()
+        .find(|tool| tool.ident == ident)
+        .map(|tool| tool.tool)
+}
+
 /// A JavaScript keyword gets the same `_` suffix the Python namer gives a
 /// Python keyword, so one identifier works in both languages.
 fn both_languages_safe(name: &str) -> String {

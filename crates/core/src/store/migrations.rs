@@ -24,6 +24,16 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "sessions",
         sql: include_str!("migrations/0002_sessions.sql"),
     },
+    Migration {
+        version: 3,
+        name: "tool_history",
+        sql: include_str!("migrations/0003_tool_history.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "skills",
+        sql: include_str!("migrations/0004_skills.sql"),
+    },
 ];
 
 /// The schema version this binary brings a database up to.

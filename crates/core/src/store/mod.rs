@@ -10,6 +10,7 @@
 
 mod catalog;
 pub mod migrations;
+mod skills;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -17,8 +18,9 @@ use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, TransactionBehavior};
 
-pub use catalog::{ToolChange, ToolChangeKind, ToolVersion};
+pub use catalog::{ToolChange, ToolChangeKind, ToolVersion, VersionChange};
 pub use migrations::{MIGRATIONS, Migration};
+pub use skills::{SkillRow, SkillUpsert};
 
 /// How long a write waits for another vtcode process holding the lock.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);

@@ -138,6 +138,7 @@ impl Env {
             workspace_writable: false,
             state: None,
             sdk: Some(self.dir.path().join("sdk")),
+            skills: None,
         }
     }
 
@@ -230,6 +231,7 @@ impl Env {
             sessions: Some(self.store.clone()),
             tool_output_bytes: 16 * 1024,
             skills_summary: None,
+            skills: None,
             programs: vtcode_core::programs::Programs::new(4),
         }
     }

@@ -153,6 +153,13 @@ pub trait UiBackend: Send + Sync {
     /// Ctrl+C: stops the session's running programs; returns how many.
     fn cancel_programs(&self) -> usize;
 
+    /// Lines for the transcript that arrived from the background since the
+    /// last call, such as a tool that changed under the session; polled on
+    /// the tick, must not block.
+    fn take_notices(&self) -> Vec<String> {
+        Vec::new()
+    }
+
     /// `/tools [QUERY]`: ranked catalog hits (all tools when the query is empty).
     async fn search_tools(&self, query: String) -> BackendResult<Vec<ToolHit>>;
 

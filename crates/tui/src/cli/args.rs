@@ -63,9 +63,11 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Run one prompt to completion with no UI: progress on stderr, the answer on stdout.
     Exec(ExecArgs),
-    /// Run a Python or JavaScript program in the sandbox with the SDK of every configured server (no LLM).
+    /// Run a Python or JavaScript program in the sandbox with the SDK of every configured server and the saved skills (no LLM).
+    ///
+    /// The program imports `servers.<server>` and `skills.<name>`, and may keep a function it defines as a skill with `call_tool("vtcode", "save_skill", {"name", "description", "code"})` (from `_vtcode`).
     Run(RunArgs),
-    /// List, search and inspect the tools of the configured MCP servers.
+    /// List, search and inspect the tools of the configured MCP servers, and their history.
     #[command(subcommand)]
     Tools(ToolsCommand),
     /// Generate the Python or JavaScript SDK of the configured servers.
@@ -76,6 +78,9 @@ pub enum Command {
     /// List saved sessions.
     #[command(subcommand)]
     Sessions(SessionsCommand),
+    /// Saved skills (Agent Skills folders): list, show, search, remove, import, check.
+    #[command(subcommand)]
+    Skills(SkillsCommand),
     /// Show or validate the effective configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -176,6 +181,28 @@ pub enum ToolsCommand {
         #[arg(long, value_name = "FILE")]
         catalog: Option<PathBuf>,
     },
+    /// Every recorded version of one tool: when seen, server version, class and what changed.
+    #[command(
+        long_about = "Every recorded version of one tool, oldest first: when it was first and last \
+seen, the server's version, and how it changed from the version before.\n\n\
+vtcode records a server's tools whenever it starts the server (any command that uses tools, \
+and the UI), and while it runs, so a tool changed under a running session is recorded too. \
+This command only reads that record; it starts no server.\n\n\
+Classes, from harmless to breaking:\n  \
+compatible: reworded description, new optional parameter, new output field\n  \
+warning: marked deprecated, a parameter's description or default changed, safety hints changed\n  \
+migration needed: optional parameter or enum value removed, type narrowed\n  \
+incompatible: new required parameter, parameter removed or renamed, type changed, tool removed",
+        after_help = "Examples:\n  vtcode tools history time.convert_time\n  vtcode tools history convert_time --json"
+    )]
+    History {
+        /// The tool: SERVER.TOOL, or a tool name only one server has.
+        #[arg(value_name = "SERVER.TOOL")]
+        tool: String,
+        /// Print the history as JSON, each version with its full definition.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -226,4 +253,45 @@ pub enum SandboxCommand {
     BuildImage,
     /// Remove every vtcode sandbox container.
     Prune,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SkillsCommand {
+    /// Every skill from every root, and the folders that could not be read (file:line: why).
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a skill's SKILL.md and list its files.
+    Show {
+        name: String,
+        /// An earlier version kept when the skill was saved again.
+        #[arg(long, value_name = "N")]
+        version: Option<u32>,
+    },
+    /// Rank skills for a query by name, tags and description.
+    Search {
+        query: String,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete a skill's folder (and its kept versions); asks first.
+    Rm {
+        name: String,
+        /// Do not ask.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Validate a skill folder and copy it into the project's skills.
+    Import {
+        #[arg(value_name = "PATH")]
+        path: PathBuf,
+    },
+    /// Compare each skill's recorded tool schemas with the live servers: compatible, warning, migration needed or incompatible, why, and the fix. Exits 1 when a skill needs migrating or is incompatible.
+    Check {
+        #[arg(long)]
+        json: bool,
+    },
 }

@@ -24,6 +24,7 @@ use vtcode_core::sandbox::{Sandbox, SandboxSettings};
 use vtcode_core::session::{SessionStore, TranscriptEntry};
 
 use super::code_run::run_in_sandbox;
+use super::context::on_tool_change;
 use crate::app::{
     BackendError, BackendResult, HistoryMessage, HistoryRole, ResumedSession, ServerInfo,
     ServerState, SessionInfo, SkillInfo, StatusSnapshot, ToolHit, TurnHandle, UiBackend,
@@ -80,6 +81,8 @@ pub struct CoreBackend {
     /// The current session's programs, readable while a turn holds the
     /// session; replaced with the session, so the old ones die with it.
     programs: Arc<Mutex<Option<Programs>>>,
+    /// Tool changes announced by the catalog, until the UI takes them.
+    notices: Arc<Mutex<Vec<String>>>,
 }
 
 impl CoreBackend {
@@ -93,6 +96,11 @@ impl CoreBackend {
         let chosen = settings.clone();
         tokio::spawn(async move {
             slot.get_or_init(|| select(chosen)).await;
+        });
+        let notices = Arc::new(Mutex::new(Vec::new()));
+        let queue = Arc::clone(&notices);
+        on_tool_change(&runtime, move |line| {
+            queue.lock().unwrap_or_else(|p| p.into_inner()).push(line);
         });
         let prefs = Prefs {
             model: config.llm.model.clone(),
@@ -111,6 +119,7 @@ impl CoreBackend {
             context_window: Arc::new(AtomicU64::new(u64::from(
                 config.llm.context_window.unwrap_or(128_000),
             ))),
+            notices,
             runtime,
         }
     }
@@ -241,6 +250,10 @@ impl UiBackend for CoreBackend {
         if let Some(tx) = waiting {
             let _ = tx.send(decision);
         }
+    }
+
+    fn take_notices(&self) -> Vec<String> {
+        std::mem::take(&mut *self.notices.lock().unwrap_or_else(|p| p.into_inner()))
     }
 
     fn status(&self) -> StatusSnapshot {

@@ -10,6 +10,7 @@ mod doctor;
 mod exec_cmd;
 mod interactive;
 mod run_cmd;
+mod skills_cmd;
 mod tools_cmd;
 
 use std::process::ExitCode;
@@ -83,6 +84,7 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
             exec_cmd::sessions_list(&loaded, json)
         }
         Some(Command::Exec(args)) => exec_cmd::exec(loaded, args).await,
+        Some(Command::Skills(command)) => skills_cmd::skills(loaded, command).await,
         None => interactive::run(loaded, cli.resume).await,
         Some(Command::Doctor | Command::Config(_)) => Ok(ExitCode::SUCCESS),
     }

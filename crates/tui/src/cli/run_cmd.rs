@@ -8,7 +8,9 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use vtcode_core::config::LoadedConfig;
-use vtcode_core::runtime::{CatalogSearch, CodeModeService, Runtime, sandbox_settings};
+use vtcode_core::runtime::{
+    CatalogSearch, CodeModeService, Runtime, SkillSavingHost, sandbox_settings,
+};
 use vtcode_core::sandbox::{ExecStatus, Language, OutputLine, ToolHost};
 
 use super::args::{LangArg, RunArgs, SandboxCommand};
@@ -50,6 +52,10 @@ pub async fn run(loaded: LoadedConfig, args: RunArgs) -> Result<ExitCode> {
     let language = language(&args);
     let settings = sandbox_settings(&loaded);
     let runtime: Runtime = ready_runtime(loaded).await?;
+    // Programs import the skills as they are on disk now.
+    if let Err(e) = runtime.skills.refresh() {
+        eprintln!("warning: {e}");
+    }
     let selected = vtcode_core::sandbox::select_backend(settings.clone()).await?;
     if let Some(notice) = &selected.notice {
         eprintln!("note: {notice}");
@@ -67,7 +73,10 @@ pub async fn run(loaded: LoadedConfig, args: RunArgs) -> Result<ExitCode> {
             OutputLine::Stderr(text) => eprintln!("{text}"),
         }) as vtcode_core::sandbox::OutputSink
     });
-    let host: Arc<dyn ToolHost> = runtime.tool_host.clone();
+    let host: Arc<dyn ToolHost> = Arc::new(SkillSavingHost::new(
+        runtime.tool_host.clone(),
+        Arc::clone(&runtime.skills),
+    ));
     let result = selected
         .sandbox
         .execute(settings.request(language, code), host, sink)

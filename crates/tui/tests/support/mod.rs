@@ -29,6 +29,8 @@ pub struct FixedBackend {
     pub status: Mutex<StatusSnapshot>,
     /// How many times Ctrl+C asked to stop running programs.
     pub program_cancels: Mutex<usize>,
+    /// Lines handed to the UI on its next tick.
+    pub notices: Mutex<Vec<String>>,
 }
 
 pub fn status() -> StatusSnapshot {
@@ -102,6 +104,10 @@ impl UiBackend for FixedBackend {
         *self.program_cancels.lock().unwrap() += 1;
         let mut status = self.status.lock().unwrap();
         std::mem::take(&mut status.programs_running)
+    }
+
+    fn take_notices(&self) -> Vec<String> {
+        std::mem::take(&mut *self.notices.lock().unwrap())
     }
 
     async fn search_tools(&self, query: String) -> BackendResult<Vec<ToolHit>> {

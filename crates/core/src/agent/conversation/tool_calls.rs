@@ -97,7 +97,7 @@ impl AgentSession {
         if self.remembered.allows(&call.name) {
             return Ok(());
         }
-        let (summary, body) = tools::approval_text(&call.name, args);
+        let (summary, body) = tools::approval_text(&self.deps, &call.name, args);
         let _ = events.send(AgentEvent::ApprovalRequested {
             request_id: call.id.clone(),
             kind,

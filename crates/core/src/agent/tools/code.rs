@@ -66,6 +66,12 @@ pub(crate) async fn execute_code(ctx: &ToolContext<'_>, args: &Value) -> ToolOut
             ));
         }
     };
+    if let Some(skills) = &ctx.deps.skills {
+        // Hand-edited or newly saved skills are importable at once.
+        if let Err(e) = skills.refresh() {
+            tracing::warn!("skills refresh before a program: {e}");
+        }
+    }
     let yield_after = match programs::wait_arg(args.get("yield_after_s"), "yield_after_s") {
         Ok(d) => d,
         Err(e) => return ToolOutput::error(e),
@@ -84,7 +90,13 @@ pub(crate) async fn execute_code(ctx: &ToolContext<'_>, args: &Value) -> ToolOut
             return ToolOutput::error("cancelled by the user before the program finished");
         }
     };
-    progress_output(ctx, true, progress)
+    let out = progress_output(ctx, true, progress);
+    if let Some(skills) = &ctx.deps.skills {
+        if let Err(e) = skills.record_uses(code, out.is_error) {
+            tracing::warn!("recording skill uses: {e}");
+        }
+    }
+    out
 }
 
 /// wait_code: new output of a program that outlived its call, or its end.

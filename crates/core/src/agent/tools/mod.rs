@@ -10,6 +10,7 @@ mod code;
 pub use code::{execution_report, stream_execution};
 mod fs;
 mod patch;
+mod skills;
 
 use serde_json::{Value, json};
 use tokio::sync::mpsc::UnboundedSender;
@@ -63,7 +64,13 @@ const BUILTIN: [&str; 5] = ["read_file", "list_dir", "grep", "apply_patch", "run
 /// The tools offered to the model in `mode`.
 pub(crate) fn specs(deps: &AgentDeps, mode: ToolMode) -> Vec<ToolSpec> {
     let mut out = match mode {
-        ToolMode::Code => code_mode_specs(),
+        ToolMode::Code => {
+            let mut code = code_mode_specs();
+            if deps.skills.is_some() {
+                code.extend(skills::specs());
+            }
+            code
+        }
         ToolMode::Direct => deps.direct_tools.specs(),
     };
     out.extend(builtin_specs());
@@ -89,6 +96,8 @@ pub(crate) fn is_direct(mode: ToolMode, name: &str) -> bool {
         && name != EXECUTE_CODE
         && name != WAIT_CODE
         && name != CANCEL_CODE
+        && name != skills::SAVE_SKILL
+        && name != skills::LOAD_SKILL
         && !BUILTIN.contains(&name)
 }
 
@@ -123,6 +132,8 @@ pub(crate) async fn dispatch(
         (ToolMode::Code, EXECUTE_CODE) => code::execute_code(ctx, &args).await,
         (ToolMode::Code, WAIT_CODE) => code::wait_code(ctx, &args).await,
         (ToolMode::Code, CANCEL_CODE) => code::cancel_code(ctx, &args),
+        (ToolMode::Code, skills::SAVE_SKILL) => skills::save_skill(ctx, &args),
+        (ToolMode::Code, skills::LOAD_SKILL) => skills::load_skill(ctx, &args),
         (_, "read_file") => fs::read_file(ctx.deps, &args),
         (_, "list_dir") => fs::list_dir(ctx.deps, &args),
         (_, "grep") => fs::grep(ctx.deps, &args),
@@ -144,7 +155,7 @@ pub(crate) async fn dispatch(
 }
 
 /// The one-line summary and the full body shown when `name` asks approval.
-pub(crate) fn approval_text(name: &str, args: &Value) -> (String, String) {
+pub(crate) fn approval_text(deps: &AgentDeps, name: &str, args: &Value) -> (String, String) {
     let first_line = |text: &str| -> String {
         let line = text.lines().next().unwrap_or("");
         if line.chars().count() > 80 || text.lines().nth(1).is_some() {
@@ -162,6 +173,12 @@ pub(crate) fn approval_text(name: &str, args: &Value) -> (String, String) {
             let body = opt_str(args, "command").unwrap_or_default();
             (format!("run_shell: {}", first_line(body)), body.to_string())
         }
+        skills::SAVE_SKILL => skills::approval_text(
+            args,
+            deps.skills
+                .as_ref()
+                .map_or(".agents/skills", |s| s.save_dir()),
+        ),
         EXECUTE_CODE => {
             let body = opt_str(args, "code").unwrap_or_default();
             let language = opt_str(args, "language").unwrap_or("python");
