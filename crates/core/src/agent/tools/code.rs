@@ -91,10 +91,10 @@ pub(crate) async fn execute_code(ctx: &ToolContext<'_>, args: &Value) -> ToolOut
         }
     };
     let out = progress_output(ctx, true, progress);
-    if let Some(skills) = &ctx.deps.skills {
-        if let Err(e) = skills.record_uses(code, out.is_error) {
-            tracing::warn!("recording skill uses: {e}");
-        }
+    if let Some(skills) = &ctx.deps.skills
+        && let Err(e) = skills.record_uses(code, out.is_error)
+    {
+        tracing::warn!("recording skill uses: {e}");
     }
     out
 }
