@@ -343,10 +343,13 @@ class Child:
             setattr(self, name, None)
 
     def discard(self):
-        try:
-            os.killpg(self.pid, signal.SIGKILL)
-        except OSError:
-            pass
+        # By pid too: a child forked a moment ago may not have made its
+        # own process group yet.
+        for kill in (os.killpg, os.kill):
+            try:
+                kill(self.pid, signal.SIGKILL)
+            except OSError:
+                pass
         try:
             os.waitpid(self.pid, 0)
         except ChildProcessError:
@@ -357,15 +360,19 @@ class Child:
 
 class Spares:
     """At most one Node process booted ahead of the next JavaScript
-    execution. It is replaced after every execution, so the next program
-    finds one ready unless it arrives while the replacement still boots
-    (then it waits for the rest of that boot, still less than a cold start)."""
+    execution. Once a runner has run JavaScript, its spare is replaced after
+    every execution, so the next program finds one ready unless it arrives
+    while the replacement still boots (then it waits for the rest of that
+    boot, still less than a cold start). A runner that only ever ran Python
+    keeps none."""
 
     def __init__(self):
         self.spare = None
         self.node_missing = False
+        self.wanted = False
 
     def take(self, req, sel):
+        self.wanted = True
         spare, self.spare = self.spare, None
         if spare is not None and (spare.key != spare_key(req) or not spare.alive()):
             spare.discard()
@@ -393,7 +400,7 @@ class Spares:
         if self.spare is not None:
             self.spare.discard()
             self.spare = None
-        if self.node_missing:
+        if self.node_missing or not self.wanted:
             return
         if not os.access(node_path(req), os.X_OK):
             self.node_missing = True
@@ -419,10 +426,11 @@ class Execution:
     def kill(self, status):
         if self.status is None:
             self.status = status
-        try:
-            os.killpg(self.pid, signal.SIGKILL)
-        except OSError:
-            pass
+        for kill in (os.killpg, os.kill):
+            try:
+                kill(self.pid, signal.SIGKILL)
+            except OSError:
+                pass
 
     def run(self, sel, proto_buf, spares):
         req = self.req
