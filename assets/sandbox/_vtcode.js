@@ -55,9 +55,16 @@ function send(frame) {
   while (off < data.length) off += fs.writeSync(4, data, off);
 }
 
+// Outside the sandbox there is no runner to talk to.
+const OUTSIDE =
+  "this SDK calls tools through the vtcode sandbox's tool bridge, which only exists " +
+  'inside a program run by vtcode: use the execute_code tool, `vtcode run FILE`, or ' +
+  '`vtcode mcp serve`; importing it elsewhere is fine (for type checking and docs), ' +
+  'calling it is not';
+
 function call_tool(server, tool, args) {
   if (process.env.VTCODE_BRIDGE !== '1') {
-    return Promise.reject(new ToolError('the tool bridge is only available inside the vtcode sandbox'));
+    return Promise.reject(new ToolError(OUTSIDE));
   }
   if (!reader) openReader();
   nextId += 1;

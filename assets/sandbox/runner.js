@@ -1,6 +1,7 @@
 'use strict';
 // Runs one JavaScript program in a fresh Node process started by the
-// resident runner's fork. The program is a classic script, so the value of
+// resident runner ahead of time: it loads what every program needs, then
+// blocks until the runner hands it its one program on fd 5. The program is a classic script, so the value of
 // its last expression statement is its completion value; a program that uses
 // top-level `await` (or `return`) runs as the body of an async function
 // instead. The result is the `result` binding if the program made one, else
@@ -17,10 +18,6 @@ const sdk = process.env.VTCODE_SDK || '';
 process.env.NODE_PATH = [here, sdk].filter(Boolean).join(path.delimiter);
 Module._initPaths();
 
-let code = process.env.VTCODE_CODE || '';
-if (process.env.VTCODE_CODE_FILE) code = fs.readFileSync(process.env.VTCODE_CODE_FILE, 'utf8');
-delete process.env.VTCODE_CODE;
-delete process.env.VTCODE_CODE_FILE;
 process.env.VTCODE_BRIDGE = '1';
 
 // The process backend has no `/state` directory: file calls get
@@ -135,6 +132,11 @@ function finish(status, result) {
 }
 
 async function main() {
+  // Everything above ran while this process waited as the runner's spare;
+  // the program arrives now, on fd 5, and is read to its end.
+  await import('_vtcode').catch(() => {}); // the ES module path, warm too
+  const code = fs.readFileSync(5, 'utf8');
+  fs.closeSync(5);
   let value = compile(rewriteImports(code)).runInThisContext();
   if (value && typeof value.then === 'function') value = await value;
   const named = vm.runInThisContext('typeof result !== "undefined" ? result : undefined');

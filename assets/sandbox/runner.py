@@ -2,8 +2,13 @@
 
 The host starts one runner per warm slot (a container or a local process) and
 talks to it with newline-delimited JSON over the runner's stdin and stdout.
-Every execution is a forked child: Python code runs in the fork of this
-already-warm interpreter, JavaScript in a fresh `node` started by the fork.
+Every execution is a fresh process: Python code runs in a fork of this
+already-warm interpreter; JavaScript runs in a `node` the runner started
+ahead of time (the spare: booted, bridge and loader loaded, blocked reading
+its program from a pipe), handed this one program and replaced by a new
+spare once the execution is over. Node cannot fork, so a spare that has
+never run anything is what "warm" means for it; each runs exactly one
+program, so nothing a program leaves in its globals reaches the next.
 The child's stdout and stderr are pipes the runner forwards as `out` frames;
 its tool calls arrive on a private pipe pair and are relayed to the host as
 `call` frames, the host's `reply` frames travel back the same way. The runner
@@ -15,6 +20,7 @@ import ast
 import codecs
 import json
 import os
+import select
 import selectors
 import signal
 import sys
@@ -194,7 +200,15 @@ def apply_limits(req):
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def child_main(req, out_w, err_w, call_w, reply_r):
+# libc through ctypes, once main() loaded it (None where it cannot).
+LIBC = None
+
+# Descriptors that belong to the runner (its ends of every child's pipes);
+# a fresh fork closes them all, so no program holds another's pipes open.
+RUNNER_FDS = set()
+
+
+def child_main(req, out_w, err_w, call_w, reply_r, code_r):
     os.setpgid(0, 0)
     apply_limits(req)
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
@@ -214,10 +228,12 @@ def child_main(req, out_w, err_w, call_w, reply_r):
         sys.stderr = open(2, "w", buffering=1, closefd=False)
         run_python(req, reply_r, call_w)
         return
+    # Node: fd 3 replies, fd 4 calls, fd 5 the program (read once, to EOF).
     os.dup2(reply_r, 3)
     os.dup2(call_w, 4)
-    for fd in (out_w, err_w, call_w, reply_r, devnull):
-        if fd > 4:
+    os.dup2(code_r, 5)
+    for fd in (out_w, err_w, call_w, reply_r, code_r, devnull):
+        if fd > 5:
             os.close(fd)
     env = dict(os.environ)
     env["VTCODE_SDK"] = os.path.join(req["sdk"], "javascript") if req.get("sdk") else ""
@@ -227,23 +243,19 @@ def child_main(req, out_w, err_w, call_w, reply_r):
     memory_mb = req.get("memory_mb")
     if memory_mb:
         args.append("--max-old-space-size=%d" % max(16, int(memory_mb) * 3 // 4))
-    if re.search(r"\bimport\b", req["code"]):
-        # ES modules (the SDK, the program's own imports) need the loader.
-        loader = "file://" + os.path.join(HERE, "loader.mjs")
-        args += ["--no-warnings", "--experimental-vm-modules", "--experimental-loader=" + loader]
+    # ES modules (the SDK, the program's own imports) need the loader; a
+    # spare does not know its program yet, so it always has it.
+    loader = "file://" + os.path.join(HERE, "loader.mjs")
+    args += ["--no-warnings", "--experimental-vm-modules", "--experimental-loader=" + loader]
     args += [os.path.join(HERE, "runner.js")]
-    if len(req["code"]) < 100_000:
-        env["VTCODE_CODE"] = req["code"]
-    else:
-        path = os.path.join(env.get("TMPDIR") or "/tmp", "program-%d.js" % os.getpid())
-        with open(path, "w") as f:
-            f.write(req["code"])
-        env["VTCODE_CODE_FILE"] = path
-    os.execve(args[0] if "/" in args[0] else _which(args[0], env), args, env)
+    os.execve(node_path(req), args, env)
 
 
-def _which(name, env):
-    for d in env.get("PATH", "/usr/bin:/bin").split(":"):
+def node_path(req):
+    name = req.get("node") or "node"
+    if "/" in name:
+        return name
+    for d in os.environ.get("PATH", "/usr/bin:/bin").split(":"):
         p = os.path.join(d, name)
         if os.access(p, os.X_OK):
             return p
@@ -251,6 +263,151 @@ def _which(name, env):
 
 
 # --------------------------------------------------------------- runner side
+
+
+def spare_key(req):
+    """What a Node spare was started for; a request that differs (limits,
+    mounts, directory) cannot use it."""
+    return tuple(req.get(k) for k in ("timeout_ms", "as_mb", "memory_mb", "cwd", "sdk", "skills", "state", "node"))
+
+
+class Child:
+    """One program process and the runner's ends of its pipes. A Python
+    child runs the request's code at once; a Node child waits for its
+    program on a pipe until `hand` gives it one."""
+
+    def __init__(self, req, sel):
+        self.key = spare_key(req)
+        self.lang = req["lang"]
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        call_r, call_w = os.pipe()
+        reply_r, reply_w = os.pipe()
+        code_r, code_w = os.pipe() if self.lang != "python" else (-1, -1)
+        parent = os.getpid()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                # PR_SET_PDEATHSIG: the program dies with the runner (a
+                # runner torn down mid-run takes its program along).
+                if LIBC is not None:
+                    LIBC.prctl(1, signal.SIGKILL, 0, 0, 0)
+                if os.getppid() != parent:
+                    os._exit(137)
+                sel.close()
+                for fd in RUNNER_FDS | {out_r, err_r, call_r, reply_w, code_w}:
+                    if fd >= 0:
+                        os.close(fd)
+                child_main(req, out_w, err_w, call_w, reply_r, code_r)
+            except BaseException:  # noqa: BLE001
+                traceback.print_exc()
+            os._exit(127)
+        for fd in (out_w, err_w, call_w, reply_r, code_r):
+            if fd >= 0:
+                os.close(fd)
+        self.pid = pid
+        self.pidfd = os.pidfd_open(pid)
+        self.out_r, self.err_r, self.call_r, self.reply_w = out_r, err_r, call_r, reply_w
+        self.code_w = code_w if code_w >= 0 else None
+        RUNNER_FDS.update(self.fds())
+
+    def fds(self):
+        return {fd for fd in (self.out_r, self.err_r, self.call_r, self.reply_w, self.code_w, self.pidfd) if fd is not None}
+
+    def alive(self):
+        return not select.select([self.pidfd], [], [], 0)[0]
+
+    def hand(self, code):
+        """Gives a waiting Node child its program."""
+        data = code.encode("utf-8", "surrogatepass")
+        # A child that died early must not take the runner with it.
+        previous = signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(self.code_w, view):]
+        except OSError:
+            pass  # it died; the execution sees it exit
+        finally:
+            signal.signal(signal.SIGPIPE, previous)
+        self.close_fd("code_w")
+
+    def close_fd(self, name):
+        fd = getattr(self, name)
+        if fd is not None:
+            RUNNER_FDS.discard(fd)
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+            setattr(self, name, None)
+
+    def discard(self):
+        # By pid too: a child forked a moment ago may not have made its
+        # own process group yet.
+        for kill in (os.killpg, os.kill):
+            try:
+                kill(self.pid, signal.SIGKILL)
+            except OSError:
+                pass
+        try:
+            os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            pass
+        for name in ("out_r", "err_r", "call_r", "reply_w", "code_w", "pidfd"):
+            self.close_fd(name)
+
+
+class Spares:
+    """At most one Node process booted ahead of the next JavaScript
+    execution. Once a runner has run JavaScript, its spare is replaced after
+    every execution, so the next program finds one ready unless it arrives
+    while the replacement still boots (then it waits for the rest of that
+    boot, still less than a cold start). A runner that only ever ran Python
+    keeps none."""
+
+    def __init__(self):
+        self.spare = None
+        self.node_missing = False
+        self.wanted = False
+
+    def take(self, req, sel):
+        self.wanted = True
+        spare, self.spare = self.spare, None
+        if spare is not None and (spare.key != spare_key(req) or not spare.alive()):
+            spare.discard()
+            spare = None
+        child = spare or Child(req, sel)
+        child.hand(req["code"])
+        return child
+
+    def before_reaping(self):
+        """The pid of a spare to spare from the leftover sweep, if the
+        sweep can tell it apart (in a container, by pid); elsewhere the
+        spare goes (a landlocked `kill(-1)` would take it anyway) and is
+        replaced after the sweep."""
+        if self.spare is None:
+            return None
+        if IN_CONTAINER:
+            return self.spare.pid
+        self.spare.discard()
+        self.spare = None
+        return None
+
+    def replenish(self, req, sel):
+        if self.spare is not None and self.spare.key == spare_key(req) and self.spare.alive():
+            return
+        if self.spare is not None:
+            self.spare.discard()
+            self.spare = None
+        if self.node_missing or not self.wanted:
+            return
+        if not os.access(node_path(req), os.X_OK):
+            self.node_missing = True
+            return
+        prep = {k: v for k, v in req.items() if k != "code"}
+        prep["lang"] = "javascript"
+        self.spare = Child(prep, sel)
 
 
 class Execution:
@@ -269,35 +426,24 @@ class Execution:
     def kill(self, status):
         if self.status is None:
             self.status = status
-        try:
-            os.killpg(self.pid, signal.SIGKILL)
-        except OSError:
-            pass
-
-    def run(self, sel, proto_buf):
-        req = self.req
-        out_r, out_w = os.pipe()
-        err_r, err_w = os.pipe()
-        call_r, call_w = os.pipe()
-        reply_r, reply_w = os.pipe()
-        pid = os.fork()
-        if pid == 0:
+        for kill in (os.killpg, os.kill):
             try:
-                sel.close()
-                for fd in (out_r, err_r, call_r, reply_w):
-                    os.close(fd)
-                child_main(req, out_w, err_w, call_w, reply_r)
-            except BaseException:  # noqa: BLE001
-                traceback.print_exc()
-            os._exit(127)
-        self.pid = pid
-        for fd in (out_w, err_w, call_w, reply_r):
-            os.close(fd)
-        pidfd = os.pidfd_open(pid)
+                kill(self.pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+    def run(self, sel, proto_buf, spares):
+        req = self.req
+        if req["lang"] == "python":
+            child = Child(req, sel)
+        else:
+            child = spares.take(req, sel)
+        pid = self.pid = child.pid
+        out_r, err_r, call_r, reply_w = child.out_r, child.err_r, child.call_r, child.reply_w
         sel.register(out_r, selectors.EVENT_READ, "o")
         sel.register(err_r, selectors.EVENT_READ, "e")
         sel.register(call_r, selectors.EVENT_READ, "call")
-        sel.register(pidfd, selectors.EVENT_READ, "exit")
+        sel.register(child.pidfd, selectors.EVENT_READ, "exit")
         open_fds = {out_r, err_r, call_r}
         call_buf = b""
         exited = None
@@ -322,7 +468,6 @@ class Execution:
                         chunk = b""
                     if not chunk:
                         sel.unregister(fd)
-                        os.close(fd)
                         open_fds.discard(fd)
                         continue
                     if tag == "e":
@@ -349,11 +494,9 @@ class Execution:
                             send(frame)
                     if eof:
                         sel.unregister(fd)
-                        os.close(fd)
                         open_fds.discard(fd)
                 elif tag == "exit":
                     sel.unregister(fd)
-                    os.close(fd)
                     _, wstatus = os.waitpid(pid, 0)
                     exited = wstatus
                     # Whatever the program left behind goes with it.
@@ -379,12 +522,15 @@ class Execution:
                             self.kill("killed")
             if exited is not None and time.monotonic() > self.deadline + 1:
                 break
-        for fd in list(open_fds):
+        for fd in open_fds:
             sel.unregister(fd)
-            os.close(fd)
-        os.close(reply_w)
-        leftovers = reap_leftovers()
+        if exited is None:
+            sel.unregister(child.pidfd)
+        for name in ("out_r", "err_r", "call_r", "reply_w", "code_w", "pidfd"):
+            child.close_fd(name)
+        leftovers = reap_leftovers(spares.before_reaping())
         self.finish(exited, done_frame, leftovers)
+        spares.replenish(req, sel)
 
     def finish(self, wstatus, done_frame, leftovers):
         exit_code = None
@@ -420,18 +566,23 @@ class Execution:
         })
 
 
-def reap_leftovers():
-    """Kill and count processes the program left behind (escaped its group)."""
+def container_strangers(keep):
+    """Pids in this container other than init, the runner and `keep`."""
+    me = os.getpid()
+    return [int(n) for n in os.listdir("/proc") if n.isdigit() and int(n) not in (1, me, keep)]
+
+
+def reap_leftovers(keep):
+    """Kill and count processes the program left behind (escaped its group).
+    `keep` is a spare Node process that is not a leftover."""
     count = 0
     if IN_CONTAINER:
-        me = os.getpid()
-        for name in os.listdir("/proc"):
-            if name.isdigit() and int(name) not in (1, me):
-                try:
-                    os.kill(int(name), signal.SIGKILL)
-                    count += 1
-                except OSError:
-                    pass
+        for pid in container_strangers(keep):
+            try:
+                os.kill(pid, signal.SIGKILL)
+                count += 1
+            except OSError:
+                pass
     elif os.environ.get("VTCODE_SIGNAL_SCOPED") == "1":
         # Landlock confines our signals to this sandbox, so "everyone we may
         # signal" is exactly what the program left running. (kill(-1) also
@@ -447,12 +598,15 @@ def reap_leftovers():
         except ChildProcessError:
             return count
         if pid == 0:
+            if keep is not None and not container_strangers(keep):
+                return count
             if time.monotonic() > deadline:
                 return count + 1
             time.sleep(0.005)
 
 
 def main():
+    global LIBC
     sys.path.insert(0, HERE)
     import _vtcode  # noqa: F401 - warm for the children
 
@@ -462,11 +616,17 @@ def main():
         libc = ctypes.CDLL(None)
         libc.prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0: children cannot ptrace the runner
         libc.prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER: orphans come back to be reaped
+        # M_ARENA_MAX: glibc reserves 64 MB of address space per thread's
+        # arena, so under an address-space limit a program with ten threads
+        # could not start them; forked children inherit the setting.
+        libc.mallopt(-8, 2)
+        LIBC = libc
     except OSError:
         pass
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     sel = selectors.DefaultSelector()
     sel.register(PROTO_IN, selectors.EVENT_READ, "host")
+    spares = Spares()
     buf = [b""]
     while True:
         try:
@@ -481,7 +641,7 @@ def main():
             if kind == "ping":
                 send({"t": "pong", "oom": oom_kills()})
             elif kind == "exec":
-                Execution(frame).run(sel, buf)
+                Execution(frame).run(sel, buf, spares)
 
 
 if __name__ == "__main__":

@@ -90,6 +90,27 @@ pub enum AgentEvent {
         tokens_before: u64,
         tokens_after: u64,
     },
+    /// A program outlived its `execute_code` call (`yield_after_s`) and
+    /// keeps running under `handle`.
+    ProgramYielded {
+        call_id: String,
+        handle: String,
+        elapsed_ms: u64,
+    },
+    /// `wait_code` looked at a program that is still running.
+    ProgramWaited {
+        call_id: String,
+        handle: String,
+        elapsed_ms: u64,
+    },
+    /// A program that had yielded ended (`status` as in an execution:
+    /// ok, error, timeout, …) or was stopped (`cancelled`).
+    ProgramEnded {
+        call_id: String,
+        handle: String,
+        status: String,
+        elapsed_ms: u64,
+    },
     TurnCompleted {
         final_text: String,
     },

@@ -158,11 +158,42 @@ fn render(
             err,
             "context compacted: {tokens_before} → {tokens_after} tokens"
         ),
+        AgentEvent::ProgramYielded {
+            handle, elapsed_ms, ..
+        } => writeln!(
+            err,
+            "  … program {handle} still running after {}; it goes on in the background",
+            seconds(*elapsed_ms)
+        ),
+        AgentEvent::ProgramWaited {
+            handle, elapsed_ms, ..
+        } => writeln!(
+            err,
+            "  … program {handle} still running ({})",
+            seconds(*elapsed_ms)
+        ),
+        AgentEvent::ProgramEnded {
+            handle,
+            status,
+            elapsed_ms,
+            ..
+        } => writeln!(
+            err,
+            "  ■ program {handle} ended: {status} after {}",
+            seconds(*elapsed_ms)
+        ),
         AgentEvent::Error { message } => writeln!(err, "error: {message}"),
         AgentEvent::TurnCompleted { final_text } => writeln!(out, "{}", final_text.trim_end()),
         AgentEvent::TextDelta { .. } | AgentEvent::Usage { .. } => Ok(()),
     }
     .map_err(io)
+}
+
+fn seconds(ms: u64) -> String {
+    format!(
+        "{:.1} s",
+        std::time::Duration::from_millis(ms).as_secs_f64()
+    )
 }
 
 fn one_line(text: &str, max: usize) -> String {

@@ -7,6 +7,7 @@ pub mod events;
 pub mod exec;
 pub mod insights;
 pub mod metrics;
+pub mod programs;
 pub mod runtime;
 pub mod sdk;
 pub mod session;

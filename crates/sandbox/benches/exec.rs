@@ -1,5 +1,6 @@
-//! Sandbox latency: warm round trip, first execution including the runner's
-//! start, and the tool bridge, on both backends. Prints one markdown section.
+//! Sandbox latency: warm round trip (Python and JavaScript), first
+//! execution including the runner's start, and the tool bridge, on both
+//! backends. Prints one markdown section.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
 use std::sync::Arc;
@@ -26,6 +27,10 @@ impl ToolHost for Echo {
 
 const BRIDGE: &str = "import time, _vtcode\nlat = []\nt0 = time.perf_counter()\nfor i in range(1000):\n    s = time.perf_counter()\n    _vtcode.call_tool('bench', 'echo', {'i': i})\n    lat.append(time.perf_counter() - s)\ntotal = time.perf_counter() - t0\nlat.sort()\nresult = {'p50_ms': lat[500] * 1000, 'total_ms': total * 1000}";
 
+/// Timed JavaScript runs per backend, and the idle time before each.
+const JS_RUNS: usize = 200;
+const JS_PAUSE: Duration = Duration::from_millis(400);
+
 fn settings(backend: Backend, pool_size: usize) -> SandboxSettings {
     SandboxSettings {
         backend,
@@ -35,9 +40,9 @@ fn settings(backend: Backend, pool_size: usize) -> SandboxSettings {
     }
 }
 
-fn request(code: &str) -> ExecRequest {
+fn request(language: Language, code: &str) -> ExecRequest {
     ExecRequest {
-        language: Language::Python,
+        language,
         code: code.into(),
         timeout: Duration::from_secs(30),
         limits: Limits::default(),
@@ -59,12 +64,26 @@ async fn start(backend: Backend, pool_size: usize) -> Arc<dyn Sandbox> {
 }
 
 async fn exec(sandbox: &Arc<dyn Sandbox>, code: &str) -> vtcode_sandbox::ExecResult {
+    exec_in(sandbox, Language::Python, code).await
+}
+
+async fn exec_in(
+    sandbox: &Arc<dyn Sandbox>,
+    language: Language,
+    code: &str,
+) -> vtcode_sandbox::ExecResult {
     let result = sandbox
-        .execute(request(code), Arc::new(Echo), None)
+        .execute(request(language, code), Arc::new(Echo), None)
         .await
         .expect("execution");
     assert_eq!(result.status, vtcode_sandbox::ExecStatus::Ok, "{result:?}");
     result
+}
+
+async fn js_round_trip(sandbox: &Arc<dyn Sandbox>) -> f64 {
+    let t = Instant::now();
+    exec_in(sandbox, Language::Javascript, "console.log(1)").await;
+    t.elapsed().as_secs_f64() * 1000.0
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -81,6 +100,9 @@ struct Figures {
     first_ms: f64,
     warm_p50: f64,
     warm_p99: f64,
+    js_p50: f64,
+    js_p99: f64,
+    js_back_to_back_p50: f64,
     call_p50: f64,
     calls_total: f64,
 }
@@ -106,11 +128,33 @@ async fn measure(backend: Backend) -> Figures {
     }
     warm.sort_by(f64::total_cmp);
     let bridge = exec(&sandbox, BRIDGE).await.result.expect("bridge figures");
+    // JavaScript: each run takes the Node spare the runner booted after the
+    // previous one. Runs are JS_PAUSE apart (a model takes seconds between
+    // programs), so the spare is ready; back to back, a run waits for the
+    // rest of its spare's boot, which is shown on its own row.
+    for _ in 0..JS_RUNS / 10 {
+        tokio::time::sleep(JS_PAUSE).await;
+        js_round_trip(&sandbox).await;
+    }
+    let mut paced = Vec::new();
+    for _ in 0..JS_RUNS {
+        tokio::time::sleep(JS_PAUSE).await;
+        paced.push(js_round_trip(&sandbox).await);
+    }
+    paced.sort_by(f64::total_cmp);
+    let mut back_to_back = Vec::new();
+    for _ in 0..JS_RUNS / 10 {
+        back_to_back.push(js_round_trip(&sandbox).await);
+    }
+    back_to_back.sort_by(f64::total_cmp);
     sandbox.shutdown().await;
     Figures {
         first_ms,
         warm_p50: percentile(&warm, 0.5),
         warm_p99: percentile(&warm, 0.99),
+        js_p50: percentile(&paced, 0.5),
+        js_p99: percentile(&paced, 0.99),
+        js_back_to_back_p50: percentile(&back_to_back, 0.5),
         call_p50: bridge["p50_ms"].as_f64().unwrap(),
         calls_total: bridge["total_ms"].as_f64().unwrap(),
     }
@@ -159,6 +203,30 @@ fn main() {
             println!(
                 "{}",
                 row(
+                    &format!("{name}: warm JavaScript `console.log(1)` round trip p50"),
+                    f.js_p50,
+                    Some(15.0)
+                )
+            );
+            println!(
+                "{}",
+                row(
+                    &format!("{name}: warm JavaScript `console.log(1)` round trip p99"),
+                    f.js_p99,
+                    Some(40.0)
+                )
+            );
+            println!(
+                "{}",
+                row(
+                    &format!("{name}: JavaScript back to back (spare still booting) p50"),
+                    f.js_back_to_back_p50,
+                    None
+                )
+            );
+            println!(
+                "{}",
+                row(
                     &format!("{name}: first execution incl. runner start"),
                     f.first_ms,
                     b(1500.0)
@@ -181,6 +249,11 @@ fn main() {
                 )
             );
         }
-        println!("\nWarm figures: 300 executions after 20 warm-up runs on a pool of one runner.");
+        println!(
+            "\nWarm figures, same run, pool of one runner: Python, 300 executions back to back after 20 warm-up runs; JavaScript, {JS_RUNS} executions {} ms apart after {} warm-up runs (each a fresh Node process, booted as the runner's spare after the previous run), then {} back to back.",
+            JS_PAUSE.as_millis(),
+            JS_RUNS / 10,
+            JS_RUNS / 10
+        );
     });
 }

@@ -32,6 +32,16 @@ pub(crate) const RUNNER_FILES: [(&str, &str); 6] = [
         include_str!("../../../assets/sandbox/loader.mjs"),
     ),
 ];
+/// The `_vtcode` bridge module programs of `language` import. Outside the
+/// sandbox it imports fine and every call fails saying where it can run,
+/// which is what a standalone SDK ships.
+pub fn bridge_module(language: crate::Language) -> &'static str {
+    match language {
+        crate::Language::Python => RUNNER_FILES[1].1,
+        crate::Language::Javascript => RUNNER_FILES[3].1,
+    }
+}
+
 pub(crate) const DOCKERFILE: &str = include_str!("../../../assets/sandbox/Dockerfile");
 pub(crate) const BUILD_SCRIPT: &str = include_str!("../../../scripts/build-sandbox-image.sh");
 

@@ -26,7 +26,7 @@ use crate::exec::Paths;
 use crate::image::{ImageStatus, image_status};
 use crate::pool::Spawner;
 use crate::runner::{Runner, Teardown};
-use crate::settings::{Profile, SandboxSettings};
+use crate::settings::{Profile, SPARE_TASKS, SandboxSettings};
 
 pub const LABEL: &str = "vtcode.sandbox";
 const PROJECT_LABEL: &str = "vtcode.sandbox.project";
@@ -291,7 +291,7 @@ impl DockerSpawner {
                 memory: Some(memory),
                 memory_swap: Some(memory),
                 nano_cpus: Some(nano_cpus),
-                pids_limit: Some(i64::try_from(profile.pids).unwrap_or(i64::MAX)),
+                pids_limit: Some(i64::try_from(profile.pids + SPARE_TASKS).unwrap_or(i64::MAX)),
                 init: Some(true),
                 binds: Some(binds),
                 ulimits: Some(vec![ResourcesUlimits {

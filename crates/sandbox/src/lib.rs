@@ -37,6 +37,7 @@ mod runner;
 mod select;
 mod settings;
 
+pub use assets::bridge_module;
 pub use docker::{DockerSandbox, connect as connect_docker};
 pub use image::{DEFAULT_IMAGE, HASH_LABEL, ImageStatus, build_image, image_status};
 pub use pool::PoolStatus;

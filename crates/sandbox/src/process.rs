@@ -28,7 +28,7 @@ use crate::engine::Engine;
 use crate::exec::Paths;
 use crate::pool::Spawner;
 use crate::runner::{Runner, Teardown};
-use crate::settings::{Profile, SandboxSettings};
+use crate::settings::{Profile, SPARE_TASKS, SandboxSettings};
 use crate::{SandboxError, assets};
 
 /// The unprivileged user the runner becomes when vtcode runs as root.
@@ -232,6 +232,7 @@ impl ProcessSpawner {
         let limits = ProcessLimits {
             address_space: (profile.memory_mb + 2048 + 512) << 20,
             processes: profile.pids
+                + SPARE_TASKS
                 + tasks_of(self.uid.unwrap_or_else(|| nix::unistd::geteuid().as_raw())),
             file_size: FILE_SIZE_MB << 20,
         };

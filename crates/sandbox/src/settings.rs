@@ -60,6 +60,11 @@ impl Default for SandboxSettings {
     }
 }
 
+/// Tasks (threads) a waiting Node spare holds, granted on top of a
+/// profile's `pids`: the runner keeps one spare booted during every
+/// execution, and it must not eat into what the program may start.
+pub(crate) const SPARE_TASKS: u64 = 16;
+
 /// The limits that shape a runner (those fixed when it starts), after the
 /// request's overrides are applied to the settings.
 #[derive(Debug, Clone, PartialEq)]

@@ -157,6 +157,51 @@ async fn bridge_suite(backend: Backend) {
     )
     .await;
     assert_eq!(r.result, Some(json!([null, false])), "{r:?}");
+
+    // JavaScript too: each program gets a fresh Node (a spare booted before
+    // it was needed), so globals, the environment and the module cache of
+    // one program are gone for the next, whether it found a spare ready or
+    // arrived while the replacement still booted.
+    let first = js(
+        &sb,
+        "globalThis.leak = 1; process.env.LEAK = '1'; require('_vtcode').marked = true; process.pid",
+        &mounts,
+    )
+    .await;
+    assert_eq!(first.status, ExecStatus::Ok, "{first:?}");
+    for pause in [Duration::ZERO, Duration::from_secs(2)] {
+        tokio::time::sleep(pause).await;
+        let r = js(
+            &sb,
+            "[typeof leak, process.env.LEAK || null, require('_vtcode').marked || null, process.pid]",
+            &mounts,
+        )
+        .await;
+        let got = r.result.clone().unwrap();
+        let got = got.as_array().unwrap();
+        assert_eq!(
+            got[..3],
+            [json!("undefined"), json!(null), json!(null)],
+            "{r:?}"
+        );
+        assert_ne!(
+            Some(&got[3]),
+            first.result.as_ref(),
+            "the same process ran twice"
+        );
+    }
+
+    // Python threads and coroutines share the bridge: every reply reaches
+    // the caller that asked for it, none hangs.
+    let code = "import asyncio, concurrent.futures, _vtcode\ndef one(i):\n    return _vtcode.call_tool('test', 'echo', {'i': i})['i']\nwith concurrent.futures.ThreadPoolExecutor(10) as pool:\n    threads = list(pool.map(one, range(10)))\nasync def gathered():\n    return await asyncio.gather(*[_vtcode.call_tool_async('test', 'echo', {'i': i}) for i in range(10)])\nasync def to_thread():\n    return await asyncio.gather(*[asyncio.to_thread(one, i) for i in range(10)])\nresult = [threads, [r['i'] for r in asyncio.run(gathered())], asyncio.run(to_thread())]";
+    let r = py(&sb, code, &mounts).await;
+    let expected: Vec<u64> = (0..10).collect();
+    assert_eq!(
+        r.result,
+        Some(json!([expected, expected, expected])),
+        "{r:?}"
+    );
+    assert_eq!(r.tool_calls.len(), 30);
     sb.shutdown().await;
 }
 

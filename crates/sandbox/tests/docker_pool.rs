@@ -118,7 +118,8 @@ async fn pool_containers_are_hardened_orphans_removed_and_prune_cleans_up() {
     );
     assert_eq!(host.memory, Some(256 << 20));
     assert_eq!(host.memory_swap, host.memory);
-    assert_eq!(host.pids_limit, Some(64));
+    // The program's 64, plus 16 for the Node spare that waits beside it.
+    assert_eq!(host.pids_limit, Some(64 + 16));
     assert_eq!(host.init, Some(true));
     assert!(host.tmpfs.unwrap().contains_key("/tmp"));
     let user = config.user.unwrap();

@@ -1,5 +1,6 @@
 //! `vtcode mcp serve` driven by the Python MCP SDK's client: another agent
-//! sees search_tools and execute_code, and code reaches the project's servers.
+//! sees search_tools, execute_code, wait_code and cancel_code, and code
+//! reaches the project's servers.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod cli_support;
@@ -9,14 +10,9 @@ use std::time::Duration;
 use cli_support::{Project, repo_root, stderr, venv_bin};
 use serde_json::{Value, json};
 
-#[test]
-fn code_mode_is_served_over_mcp() {
-    let project = Project::with_time_server();
-    let calls = json!([
-        ["search_tools", {"query": "convert a time between timezones", "detail_level": "name", "limit": 1}],
-        ["execute_code", {"code": "from servers.time import convert_time\nconvert_time(source_timezone='UTC', time='12:00', target_timezone='Asia/Tokyo')['target']['datetime'][11:16]"}],
-        ["execute_code", {"code": "raise SystemExit(3)"}]
-    ]);
+/// Runs `vtcode mcp serve` in `project` under the Python MCP client, which
+/// makes `calls` and prints its report.
+fn serve_with_client(project: &Project, calls: &Value) -> std::process::Output {
     let mut child = std::process::Command::new(venv_bin().join("python"))
         .arg(repo_root().join("tests/fixtures/mcp/stdio_client.py"))
         .arg(calls.to_string())
@@ -37,10 +33,24 @@ fn code_mode_is_served_over_mcp() {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
-    let out = child.wait_with_output().unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn code_mode_is_served_over_mcp() {
+    let project = Project::with_time_server();
+    let calls = json!([
+        ["search_tools", {"query": "convert a time between timezones", "detail_level": "name", "limit": 1}],
+        ["execute_code", {"code": "from servers.time import convert_time\nconvert_time(source_timezone='UTC', time='12:00', target_timezone='Asia/Tokyo')['target']['datetime'][11:16]"}],
+        ["execute_code", {"code": "raise SystemExit(3)"}]
+    ]);
+    let out = serve_with_client(&project, &calls);
     assert!(out.status.success(), "{}", stderr(&out));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(report["tools"], json!(["search_tools", "execute_code"]));
+    assert_eq!(
+        report["tools"],
+        json!(["search_tools", "execute_code", "wait_code", "cancel_code"])
+    );
     let calls = report["calls"].as_array().unwrap();
     assert!(
         calls[0]["text"].as_str().unwrap().contains("convert_time"),
@@ -55,4 +65,45 @@ fn code_mode_is_served_over_mcp() {
         "{report}"
     );
     assert_eq!(calls[2]["is_error"], true, "{report}");
+}
+
+/// A program that outlives its `execute_code` call over MCP: a handle and
+/// the output so far, then `wait_code` for the rest, `cancel_code` to stop
+/// another.
+#[test]
+fn programs_that_outlive_their_call_are_served_over_mcp() {
+    let project = Project::with_time_server();
+    let calls = json!([
+        ["execute_code", {"code": "import time\nprint('tick', flush=True)\ntime.sleep(3)\nprint('tock')\nresult = 7", "yield_after_s": 1.5}],
+        ["wait_code", {"handle": "p1", "timeout_s": 30}],
+        ["execute_code", {"code": "import time\ntime.sleep(60)", "yield_after_s": 0.3}],
+        ["cancel_code", {"handle": "p2"}],
+        ["wait_code", {"handle": "p2"}]
+    ]);
+    let out = serve_with_client(&project, &calls);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let calls = report["calls"].as_array().unwrap();
+    let text = |i: usize| calls[i]["text"].as_str().unwrap_or_default().to_string();
+    assert!(
+        text(0).starts_with("status: running (handle p1,") && text(0).contains("tick"),
+        "{report}"
+    );
+    assert!(
+        text(1).starts_with("program p1 ended\nstatus: ok")
+            && text(1).contains("tock")
+            && !text(1).contains("tick")
+            && text(1).contains("result: 7"),
+        "{report}"
+    );
+    assert!(text(2).contains("handle p2"), "{report}");
+    assert!(
+        text(3).starts_with("status: cancelled (handle p2"),
+        "{report}"
+    );
+    assert_eq!(calls[4]["is_error"], true, "{report}");
+    assert!(
+        text(4).contains("no running program has handle `p2`"),
+        "{report}"
+    );
 }

@@ -212,3 +212,38 @@ async fn a_prompt_sent_while_busy_goes_back_into_the_input() {
     assert_eq!(app.input.text(), "second");
     assert_eq!(backend.prompts.lock().unwrap().as_slice(), ["first"]);
 }
+
+#[tokio::test]
+async fn typing_while_help_is_open_closes_it_and_goes_to_the_input() {
+    let backend = FixedBackend::new();
+    let (mut app, _rx) = app(&backend);
+    submit(&mut app, "/help");
+    assert!(app.help_open);
+    type_text(&mut app, "/exit");
+    assert!(!app.help_open);
+    assert_eq!(app.input.text(), "/exit");
+    app.handle_key(key(KeyCode::Enter));
+    assert!(app.should_quit);
+
+    // Esc only closes it: nothing reaches the input.
+    submit(&mut app, "/help");
+    app.handle_key(key(KeyCode::Esc));
+    assert!(!app.help_open);
+    assert!(app.input.is_empty());
+}
+
+#[tokio::test]
+async fn ctrl_c_stops_the_programs_still_running_and_says_so() {
+    let backend = FixedBackend::new();
+    backend.status.lock().unwrap().programs_running = 2;
+    let (mut app, _rx) = app(&backend);
+    app.on_tick();
+    assert!(support::screen_sized(&mut app, 120, 24).contains("2 programs running"));
+    app.handle_key(ctrl('c'));
+    assert_eq!(*backend.program_cancels.lock().unwrap(), 1);
+    app.on_tick();
+    let shown = support::screen_sized(&mut app, 120, 24);
+    assert!(shown.contains("stopped 2 running programs"), "{shown}");
+    assert!(!shown.contains("programs running"), "{shown}");
+    assert!(!app.should_quit);
+}

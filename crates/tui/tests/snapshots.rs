@@ -161,7 +161,26 @@ async fn help() {
     let backend = FixedBackend::new();
     let (mut app, _rx) = app(&backend);
     submit(&mut app, "/help");
-    insta::assert_snapshot!(support::screen_sized(&mut app, 90, 34));
+    insta::assert_snapshot!(support::screen_sized(&mut app, 90, 40));
+}
+
+/// The status bar says in words what the sandbox figures mean: runners
+/// still starting, or how many wait warm (more than the pool size when some
+/// were started for other limits), and how many programs still run.
+#[tokio::test]
+async fn status_bar_says_what_the_sandbox_figures_mean() {
+    let backend = FixedBackend::new();
+    backend.status.lock().unwrap().pool_ready = 1;
+    let (mut app, _rx) = app(&backend);
+    let warming = support::screen_sized(&mut app, 110, 6);
+    {
+        let mut status = backend.status.lock().unwrap();
+        status.pool_ready = 3;
+        status.programs_running = 1;
+    }
+    app.on_tick();
+    let warm = support::screen_sized(&mut app, 110, 6);
+    insta::assert_snapshot!(format!("{warming}\n{warm}"));
 }
 
 #[tokio::test]

@@ -31,7 +31,7 @@ async fn servers_and_the_sandbox_pool_show_up_as_they_arrive() {
     }
     assert!(app.on_tick());
     let after = screen(&mut app);
-    assert!(after.contains("docker 1/2"), "{after}");
+    assert!(after.contains("docker: warming 1 of 2"), "{after}");
     assert!(after.contains("mcp 2/2"), "{after}");
 }
 

@@ -88,6 +88,9 @@ pub struct AgentDeps {
     pub metrics: crate::metrics::MetricsRecorder,
     /// What past sessions taught (from `insights`), for the system prompt.
     pub lessons: Option<String>,
+    /// Programs of this session, including those that outlived their
+    /// `execute_code` call; they die with the session.
+    pub programs: crate::programs::Programs,
 }
 
 /// Per-turn controls from the front end.

@@ -17,8 +17,7 @@ use super::layer::{Entry, Layer, SERVER_PREFIX};
 use super::schema::{self, HTTP_ONLY, STDIO_ONLY};
 use super::types::{
     AgentConfig, Config, LlmConfig, McpConfig, MetricsConfig, PiiConfig, Provider, SandboxConfig,
-    SkillsConfig,
-    ServerConfig, ServerTransport,
+    ServerConfig, ServerTransport, SkillsConfig,
 };
 
 /// A conversion from an already type-checked value.
@@ -143,6 +142,7 @@ pub(crate) fn build(layer: &Layer, root: &Path) -> Result<Built, ConfigError> {
         memory_mb: r.or("sandbox.memory_mb", d.memory_mb),
         cpus: r.or("sandbox.cpus", d.cpus),
         pids: r.or("sandbox.pids", d.pids),
+        max_running: r.or("sandbox.max_running", d.max_running),
         workspace: r.choice("sandbox.workspace", d.workspace),
         output_bytes: r.or("sandbox.output_bytes", d.output_bytes),
     };

@@ -78,6 +78,7 @@ const SANDBOX_KEYS: &[KeySpec] = &[
             max: u64::MAX >> 1,
         },
     ),
+    key("max_running", Kind::UInt { min: 1, max: 64 }),
 ];
 
 const AGENT_KEYS: &[KeySpec] = &[
@@ -143,9 +144,8 @@ pub(crate) const FLAT_SECTIONS: &[(&str, &[KeySpec])] = &[
 ];
 
 /// Every top-level section, in the order the docs present them.
-pub(crate) const SECTION_NAMES: &[&str] = &[
-    "llm", "mcp", "sandbox", "agent", "pii", "metrics", "skills",
-];
+pub(crate) const SECTION_NAMES: &[&str] =
+    &["llm", "mcp", "sandbox", "agent", "pii", "metrics", "skills"];
 
 pub(crate) fn section_keys(section: &str) -> Option<&'static [KeySpec]> {
     FLAT_SECTIONS

@@ -87,6 +87,7 @@ fn tables(config: &Config) -> Vec<Table> {
                 ("pids", int(sandbox.pids.into())),
                 ("workspace", s(sandbox.workspace.as_str())),
                 ("output_bytes", int(sandbox.output_bytes)),
+                ("max_running", int(sandbox.max_running.into())),
             ],
         ),
         (

@@ -224,6 +224,9 @@ pub struct SandboxConfig {
     pub memory_mb: u32,
     pub cpus: f64,
     pub pids: u32,
+    /// Programs that may run at once, counting those that outlived their
+    /// `execute_code` call.
+    pub max_running: u32,
     pub workspace: WorkspaceAccess,
     /// Cap for stdout and for stderr, each, per execution.
     pub output_bytes: u64,
@@ -239,6 +242,7 @@ impl Default for SandboxConfig {
             memory_mb: 512,
             cpus: 1.0,
             pids: 128,
+            max_running: 4,
             workspace: WorkspaceAccess::ReadOnly,
             output_bytes: 64 * 1024,
         }

@@ -166,6 +166,7 @@ impl Runtime {
             skills: Some(Arc::clone(&self.skills)),
             metrics: self.metrics.clone(),
             lessons: insights.lessons(),
+            programs: crate::programs::Programs::new(config.sandbox.max_running as usize),
         }
     }
 

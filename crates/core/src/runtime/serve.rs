@@ -1,22 +1,25 @@
 //! `vtcode mcp serve`: code mode itself as an MCP server, so another agent
 //! gets `search_tools` and `execute_code` over this project's servers
-//! instead of every tool definition.
-
-use std::sync::Arc;
+//! instead of every tool definition, plus `wait_code` and `cancel_code` for
+//! programs that outlive their `execute_code` call. Those programs belong to
+//! the server: they die with it.
 
 use serde_json::{Map, Value, json};
+use std::sync::Arc;
 use vtcode_mcp::ToolOutput;
 use vtcode_mcp::serve::{CodeModeHandler, ServedTool};
 use vtcode_sandbox::{Language, Sandbox, SandboxSettings, ToolHost};
 
 use super::agent_tools::CatalogSearch;
-use crate::agent::{ToolSearch, code_mode_specs, execution_report};
+use crate::agent::{ToolSearch, code_mode_specs};
+use crate::programs::{self, Programs, Progress};
 
 pub struct CodeModeService {
     search: CatalogSearch,
     sandbox: Arc<dyn Sandbox>,
     settings: SandboxSettings,
     host: Arc<dyn ToolHost>,
+    programs: Programs,
 }
 
 impl CodeModeService {
@@ -25,12 +28,14 @@ impl CodeModeService {
         sandbox: Arc<dyn Sandbox>,
         settings: SandboxSettings,
         host: Arc<dyn ToolHost>,
+        max_running: usize,
     ) -> Self {
         Self {
             search,
             sandbox,
             settings,
             host,
+            programs: Programs::new(max_running),
         }
     }
 
@@ -59,19 +64,48 @@ impl CodeModeService {
             Some("javascript" | "js") => Language::Javascript,
             Some(other) => return Err(format!("language `{other}` is not python or javascript")),
         };
+        let yield_after = programs::wait_arg(args.get("yield_after_s"), "yield_after_s")?;
         let request = self.settings.request(language, code);
-        let result = self
-            .sandbox
-            .execute(request, Arc::clone(&self.host), None)
-            .await
-            .map_err(|e| format!("the sandbox could not run the program: {e}"))?;
-        let report = execution_report(&result, self.settings.timeout.as_secs_f64());
-        if result.status == vtcode_sandbox::ExecStatus::Ok {
-            Ok(report)
-        } else {
+        let progress = self
+            .programs
+            .start(
+                Arc::clone(&self.sandbox),
+                Arc::clone(&self.host),
+                request,
+                yield_after,
+                None,
+            )
+            .await;
+        self.answer(progress)
+    }
+
+    async fn wait_code(&self, args: &Map<String, Value>) -> Result<String, String> {
+        let handle = handle(args, "wait_code")?;
+        let timeout = programs::wait_arg(args.get("timeout_s"), "timeout_s")?;
+        self.answer(self.programs.wait(handle, timeout).await)
+    }
+
+    fn cancel_code(&self, args: &Map<String, Value>) -> Result<String, String> {
+        self.answer(self.programs.cancel(handle(args, "cancel_code")?))
+    }
+
+    /// The report, as the tool's text; an ended program that failed (or a
+    /// call that could not run) is the tool's error.
+    fn answer(&self, progress: Result<Progress, programs::ProgramError>) -> Result<String, String> {
+        let progress = progress.map_err(|e| e.to_string())?;
+        let report = programs::report(&progress, self.settings.timeout);
+        if progress.is_error() {
             Err(report)
+        } else {
+            Ok(report)
         }
     }
+}
+
+fn handle<'a>(args: &'a Map<String, Value>, tool: &str) -> Result<&'a str, String> {
+    args.get("handle")
+        .and_then(Value::as_str)
+        .ok_or_else(|| format!("{tool} needs a `handle` string (the one execute_code returned)"))
 }
 
 #[async_trait::async_trait]
@@ -91,9 +125,11 @@ impl CodeModeHandler for CodeModeService {
         let text = match tool {
             "search_tools" => self.search_tools(&args).await?,
             "execute_code" => self.execute_code(&args).await?,
+            "wait_code" => self.wait_code(&args).await?,
+            "cancel_code" => self.cancel_code(&args)?,
             other => {
                 return Err(format!(
-                    "unknown tool `{other}`: use search_tools or execute_code"
+                    "unknown tool `{other}`: use search_tools, execute_code, wait_code or cancel_code"
                 ));
             }
         };

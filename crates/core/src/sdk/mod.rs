@@ -15,6 +15,7 @@ mod javascript;
 mod names;
 mod python;
 mod schema;
+mod standalone;
 mod write;
 
 use std::fmt;
@@ -26,6 +27,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::{CatalogTool, ToolCatalog};
 pub use cache::{ensure_cached, is_cached, language_dir};
 use names::{Namer, Syntax};
+pub use standalone::generate_standalone;
 pub use write::generate;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

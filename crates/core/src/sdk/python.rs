@@ -27,7 +27,7 @@ pub(super) const MODULE_RESERVED: &[&str] = &[
     "_vtcode",
 ];
 /// Names each function's body uses.
-const FUNCTION_RESERVED: &[&str] = &["_args", "_vtcode"];
+const FUNCTION_RESERVED: &[&str] = &["_args", "_result", "_vtcode"];
 
 struct Python;
 
@@ -209,9 +209,11 @@ fn typed_function(
             param.ident
         );
     }
+    // The bridge returns `Any`; a typed local (not a bare `return`) keeps
+    // `mypy --strict` content with the declared return type.
     let _ = writeln!(
         out,
-        "    return _vtcode.call_tool({}, {}, _args)",
+        "    _result: {returns} = _vtcode.call_tool({}, {}, _args)\n    return _result",
         quote(&tool.tool.server),
         quote(&tool.tool.name)
     );
@@ -222,7 +224,7 @@ fn free_function(out: &mut String, tool: &PlannedTool, returns: &str) {
     out.push_str(&docstring(tool, None));
     let _ = writeln!(
         out,
-        "    return _vtcode.call_tool({}, {}, {{k: v for k, v in kwargs.items() if v is not None}})",
+        "    _result: {returns} = _vtcode.call_tool({}, {}, {{k: v for k, v in kwargs.items() if v is not None}})\n    return _result",
         quote(&tool.tool.server),
         quote(&tool.tool.name)
     );

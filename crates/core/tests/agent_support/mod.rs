@@ -62,18 +62,6 @@ pub fn bodies(server: &ScriptedServer) -> Vec<Value> {
         .collect()
 }
 
-/// A hub running `records_server.py` as server `records`.
-pub async fn records_hub(log_dir: &Path) -> Arc<McpHub> {
-    let script = repo_root().join("tests/fixtures/mcp/records_server.py");
-    let mut spec = ServerSpec::stdio(
-        "records",
-        python(),
-        vec![script.to_string_lossy().into_owned()],
-    );
-    spec.startup_timeout = HUB_STARTUP;
-    start_hub(vec![spec], log_dir).await
-}
-
 pub async fn start_hub(specs: Vec<ServerSpec>, log_dir: &Path) -> Arc<McpHub> {
     let hub = McpHub::start(
         specs,
@@ -117,11 +105,20 @@ pub struct Env {
 
 impl Env {
     pub async fn new(turns: Value) -> Self {
+        Self::with_fixture(turns, "records", "records_server.py").await
+    }
+
+    /// Surroundings whose hub runs tests/fixtures/mcp/`script` as `name`.
+    pub async fn with_fixture(turns: Value, name: &str, script: &str) -> Self {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("ws")).unwrap();
         std::fs::create_dir_all(dir.path().join("logs")).unwrap();
         let server = scripted(turns);
-        let hub = records_hub(&dir.path().join("logs")).await;
+        let script = repo_root().join("tests/fixtures/mcp").join(script);
+        let mut spec =
+            ServerSpec::stdio(name, python(), vec![script.to_string_lossy().into_owned()]);
+        spec.startup_timeout = HUB_STARTUP;
+        let hub = start_hub(vec![spec], &dir.path().join("logs")).await;
         let db = Arc::new(Store::open(dir.path().join("vtcode.db")).unwrap());
         let store = SessionStore::new(db.clone());
         // Publishes the SDK under `sdk/` the way the product does.
@@ -237,6 +234,7 @@ impl Env {
             skills: None,
             metrics: vtcode_core::metrics::MetricsRecorder::disabled(),
             lessons: None,
+            programs: vtcode_core::programs::Programs::new(4),
         }
     }
 }

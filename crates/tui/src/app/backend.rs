@@ -33,6 +33,9 @@ pub struct StatusSnapshot {
     pub pool_target: usize,
     pub servers_up: usize,
     pub servers_total: usize,
+    /// Programs of this session still running (some may have outlived
+    /// their `execute_code` call).
+    pub programs_running: usize,
     /// `auto`, `ask-writes` or `ask-all`.
     pub approval_mode: String,
     /// `code` or `direct`.
@@ -146,6 +149,9 @@ pub trait UiBackend: Send + Sync {
 
     /// The status bar's figures; must not block.
     fn status(&self) -> StatusSnapshot;
+
+    /// Ctrl+C: stops the session's running programs; returns how many.
+    fn cancel_programs(&self) -> usize;
 
     /// Lines for the transcript that arrived from the background since the
     /// last call, such as a tool that changed under the session; polled on

@@ -171,11 +171,13 @@ impl App {
             return;
         }
         if self.help_open || self.metrics_panel.is_some() {
-            if matches!(key.code, KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q')) {
-                self.help_open = false;
-                self.metrics_panel = None;
+            // Esc only closes; anything else closes and does what it does
+            // without the overlay, so typing goes to the input.
+            self.help_open = false;
+            self.metrics_panel = None;
+            if key.code == KeyCode::Esc {
+                return;
             }
-            return;
         }
         match key.code {
             KeyCode::PageUp => self.transcript.scroll += 10,
@@ -200,13 +202,24 @@ impl App {
         }
     }
 
-    /// Ctrl+C: cancel what runs, else clear the input; twice in a row quits.
+    /// Ctrl+C: cancel what runs (the turn and the session's programs), else
+    /// clear the input; twice in a row quits.
     fn interrupt(&mut self) {
         if self.quit_armed {
             self.should_quit = true;
             return;
         }
         self.quit_armed = true;
+        if self.status.programs_running > 0 {
+            let stopped = self.backend.cancel_programs();
+            self.status.programs_running = 0;
+            if stopped > 0 {
+                let noun = if stopped == 1 { "program" } else { "programs" };
+                self.transcript.push(EntryKind::Notice(format!(
+                    "stopped {stopped} running {noun}"
+                )));
+            }
+        }
         if let Some(activity) = self.activity.as_mut() {
             if let Some(token) = &activity.cancel {
                 token.cancel();
@@ -444,6 +457,10 @@ impl App {
                 });
             }
             AgentEvent::Usage { .. } => self.status = self.backend.status(),
+            // The tool card shows the report; the status bar counts what runs.
+            AgentEvent::ProgramYielded { .. }
+            | AgentEvent::ProgramWaited { .. }
+            | AgentEvent::ProgramEnded { .. } => self.status = self.backend.status(),
             AgentEvent::Compacted {
                 tokens_before,
                 tokens_after,

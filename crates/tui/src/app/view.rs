@@ -11,6 +11,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
 use vtcode_core::events::ApprovalKind;
 
+use super::backend::StatusSnapshot;
 use super::cards::format_ms;
 use super::commands::{self, COMMANDS};
 use super::state::App;
@@ -152,13 +153,7 @@ impl App {
         let s = &self.status;
         let dim = Style::default().fg(Color::DarkGray);
         let sep = Span::styled(" │ ", dim);
-        let sandbox = if s.sandbox_backend.is_empty() {
-            "sandbox starting…".to_string()
-        } else if s.pool_target > 0 {
-            format!("{} {}/{}", s.sandbox_backend, s.pool_ready, s.pool_target)
-        } else {
-            s.sandbox_backend.clone()
-        };
+        let sandbox = sandbox_label(s);
         let servers_style = if s.servers_up < s.servers_total {
             Style::default().fg(Color::Yellow)
         } else {
@@ -187,10 +182,25 @@ impl App {
                 servers_style,
             ),
             sep.clone(),
+        ];
+        let mut spans = spans;
+        if s.programs_running > 0 {
+            let noun = if s.programs_running == 1 {
+                "program"
+            } else {
+                "programs"
+            };
+            spans.push(Span::styled(
+                format!("{} {noun} running", s.programs_running),
+                Style::default().fg(Color::Yellow),
+            ));
+            spans.push(sep.clone());
+        }
+        spans.extend([
             Span::raw(s.approval_mode.clone()),
             sep,
             Span::raw(format!("{} mode", s.tool_mode)),
-        ];
+        ]);
         frame.render_widget(
             Paragraph::new(Line::from(spans)).style(Style::default().bg(Color::Black)),
             area,
@@ -328,6 +338,22 @@ impl App {
     }
 }
 
+/// The sandbox part of the status bar, in words: where programs run and
+/// how many runners wait warm for the next one (extra ones, started for
+/// other limits or mounts, count too, so the number may pass the pool size).
+fn sandbox_label(s: &StatusSnapshot) -> String {
+    let backend = &s.sandbox_backend;
+    if backend.is_empty() {
+        "sandbox starting…".to_string()
+    } else if s.pool_target == 0 {
+        format!("{backend} sandbox")
+    } else if s.pool_ready < s.pool_target {
+        format!("{backend}: warming {} of {}", s.pool_ready, s.pool_target)
+    } else {
+        format!("{backend}: {} warm", s.pool_ready)
+    }
+}
+
 fn draw_help(frame: &mut Frame<'_>, area: Rect) {
     let modal = centered(area, 94, 90);
     let key = Style::default().fg(Color::Cyan);
@@ -353,14 +379,41 @@ fn draw_help(frame: &mut Frame<'_>, area: Rect) {
         ("Tab", "complete a command"),
         ("PageUp / PageDown", "scroll the transcript"),
         ("Ctrl+O", "expand or collapse tool cards"),
-        ("Ctrl+C", "cancel the turn; twice quits"),
+        (
+            "Ctrl+C",
+            "cancel the turn and running programs; twice quits",
+        ),
     ] {
         lines.push(Line::from(vec![
             Span::styled(format!("{keys:<35}"), key),
             Span::raw(what),
         ]));
     }
-    popup(frame, modal, " Commands · Esc closes ", Color::Cyan, lines);
+    lines.push(Line::default());
+    for (shown, what) in [
+        (
+            "docker: 2 warm",
+            "code runs in Docker; 2 runners wait, started",
+        ),
+        ("docker: warming 1 of 2", "the runners are still starting"),
+        ("mcp 1/2", "MCP servers up of configured (/servers: why)"),
+        (
+            "1 program running",
+            "code still running after its turn (Ctrl+C)",
+        ),
+    ] {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{shown:<35}"), Style::default().fg(Color::Gray)),
+            Span::raw(what),
+        ]));
+    }
+    popup(
+        frame,
+        modal,
+        " Commands · Esc closes · typing goes to the input ",
+        Color::Cyan,
+        lines,
+    );
 }
 
 /// Draws `lines` in a bordered box over whatever is below.

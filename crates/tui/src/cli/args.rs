@@ -70,7 +70,9 @@ pub enum Command {
     /// List, search and inspect the tools of the configured MCP servers, and their history.
     #[command(subcommand)]
     Tools(ToolsCommand),
-    /// Generate the Python or JavaScript SDK of the configured servers.
+    /// Generate the Python or JavaScript SDK of the configured servers, with
+    /// its `_vtcode` runtime module: it imports anywhere (editors, type
+    /// checkers); its calls run only in programs vtcode runs.
     #[command(subcommand)]
     Sdk(SdkCommand),
     /// Show the state of each configured MCP server.

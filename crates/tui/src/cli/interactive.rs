@@ -19,6 +19,7 @@ use vtcode_core::config::{ApprovalMode, ToolMode};
 use vtcode_core::events::{AgentEvent, ApprovalDecision, ApprovalKind};
 use vtcode_core::llm::LlmProvider;
 use vtcode_core::metrics::{Summary, since_ms};
+use vtcode_core::programs::Programs;
 use vtcode_core::runtime::{Runtime, ServerState as CoreServerState, build_provider};
 use vtcode_core::sandbox::{Sandbox, SandboxSettings};
 use vtcode_core::session::{SessionStore, TranscriptEntry};
@@ -78,6 +79,9 @@ pub struct CoreBackend {
     approvals: Arc<UiApprovals>,
     tokens_used: Arc<AtomicU64>,
     context_window: Arc<AtomicU64>,
+    /// The current session's programs, readable while a turn holds the
+    /// session; replaced with the session, so the old ones die with it.
+    programs: Arc<Mutex<Option<Programs>>>,
     /// Tool changes announced by the catalog, until the UI takes them.
     notices: Arc<Mutex<Vec<String>>>,
 }
@@ -112,6 +116,7 @@ impl CoreBackend {
             prefs: Arc::new(Mutex::new(prefs)),
             approvals: Arc::new(UiApprovals::default()),
             tokens_used: Arc::new(AtomicU64::new(0)),
+            programs: Arc::new(Mutex::new(None)),
             context_window: Arc::new(AtomicU64::new(u64::from(
                 config.llm.context_window.unwrap_or(128_000),
             ))),
@@ -151,7 +156,17 @@ impl CoreBackend {
             deps.tool_mode = prefs.tool_mode;
             deps.approval = prefs.approval;
         }
-        AgentSession::new(deps, mode).map_err(BackendError::new)
+        let programs = deps.programs.clone();
+        let session = AgentSession::new(deps, mode).map_err(BackendError::new)?;
+        *self.programs.lock().unwrap_or_else(|p| p.into_inner()) = Some(programs);
+        Ok(session)
+    }
+
+    fn programs(&self) -> Option<Programs> {
+        self.programs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     fn sessions_store(&self) -> SessionStore {
@@ -266,10 +281,15 @@ impl UiBackend for CoreBackend {
                 .filter(|s| s.state == CoreServerState::Ready)
                 .count(),
             servers_total: statuses.len(),
+            programs_running: self.programs().map_or(0, |p| p.running().len()),
             approval_mode: prefs.approval.as_str().to_string(),
             tool_mode: prefs.tool_mode.as_str().to_string(),
             api_key_hint: self.provider.as_ref().err().cloned(),
         }
+    }
+
+    fn cancel_programs(&self) -> usize {
+        self.programs().map_or(0, |p| p.cancel_all())
     }
 
     async fn search_tools(&self, query: String) -> BackendResult<Vec<ToolHit>> {

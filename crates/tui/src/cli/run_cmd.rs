@@ -133,6 +133,7 @@ pub async fn serve(loaded: LoadedConfig) -> Result<ExitCode> {
         selected.sandbox.clone(),
         settings,
         runtime.tool_host.clone(),
+        runtime.loaded.config.sandbox.max_running as usize,
     );
     let served = vtcode_core::mcp::serve::serve_stdio(Arc::new(service)).await;
     selected.sandbox.shutdown().await;

@@ -261,7 +261,7 @@ pub async fn sdk_generate(
         } else {
             out.to_path_buf()
         };
-        match sdk::generate(&source.catalog, lang, &dir)
+        match sdk::generate_standalone(&source.catalog, lang, &dir)
             .with_context(|| format!("generating the {} SDK", lang.dir_name()))
         {
             Ok(report) => {

@@ -28,6 +28,8 @@ pub struct FixedBackend {
     pub answers: Mutex<Vec<(String, ApprovalDecision)>>,
     pub models: Mutex<Vec<String>>,
     pub status: Mutex<StatusSnapshot>,
+    /// How many times Ctrl+C asked to stop running programs.
+    pub program_cancels: Mutex<usize>,
     /// Lines handed to the UI on its next tick.
     pub notices: Mutex<Vec<String>>,
     /// What `/metrics` shows (core's summary of some events).
@@ -44,6 +46,7 @@ pub fn status() -> StatusSnapshot {
         pool_target: 2,
         servers_up: 1,
         servers_total: 2,
+        programs_running: 0,
         approval_mode: "ask-writes".to_string(),
         tool_mode: "code".to_string(),
         api_key_hint: None,
@@ -108,6 +111,12 @@ impl UiBackend for FixedBackend {
 
     fn status(&self) -> StatusSnapshot {
         self.status.lock().unwrap().clone()
+    }
+
+    fn cancel_programs(&self) -> usize {
+        *self.program_cancels.lock().unwrap() += 1;
+        let mut status = self.status.lock().unwrap();
+        std::mem::take(&mut status.programs_running)
     }
 
     fn take_notices(&self) -> Vec<String> {

@@ -155,6 +155,11 @@ impl AgentSession {
         &self.system
     }
 
+    /// The session's running programs (for a status line, or to cancel).
+    pub fn programs(&self) -> &crate::programs::Programs {
+        &self.deps.programs
+    }
+
     pub fn model(&self) -> &str {
         &self.deps.model
     }

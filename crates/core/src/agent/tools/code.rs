@@ -1,11 +1,14 @@
 //! Tools that reach the catalog and the sandbox: search_tools, execute_code,
-//! run_shell.
+//! wait_code, cancel_code, run_shell.
 //!
 //! execute_code hands the model a compact report (status, stdout, stderr,
 //! result, which tools ran) and the front end the whole `ExecResult`. Lines
-//! stream out as `CodeOutput` events while the program runs. run_shell is a
-//! small Python program that runs the command with the workspace as its
-//! directory, so it gets the sandbox's isolation for free.
+//! stream out as `CodeOutput` events while the call waits. A program still
+//! running after `yield_after_s` stays behind in the session's
+//! [`Programs`](crate::programs::Programs) under a handle, for wait_code and
+//! cancel_code. run_shell is a small Python program that runs the command
+//! with the workspace as its directory, so it gets the sandbox's isolation
+//! for free.
 //!
 //! Each program is recorded as an execution metric and, when its tools
 //! returned data, a filtering metric (bytes in from tools, bytes out to the
@@ -13,6 +16,7 @@
 
 use std::fmt::Write as _;
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde_json::Value;
 use tokio::sync::mpsc::UnboundedSender;
@@ -24,6 +28,7 @@ use vtcode_sandbox::{
 use super::{ToolContext, ToolOutput, opt_str, opt_u64, result_cap, str_arg};
 use crate::events::{AgentEvent, OutputStream};
 use crate::metrics::{ByteCountingHost, MetricEvent, program_shape};
+use crate::programs::{self, Progress};
 
 const DEFAULT_LIMIT: u64 = 10;
 const MAX_LIMIT: u64 = 50;
@@ -72,17 +77,138 @@ pub(crate) async fn execute_code(ctx: &ToolContext<'_>, args: &Value) -> ToolOut
             tracing::warn!("skills refresh before a program: {e}");
         }
     }
-    let label = match language {
-        Language::Python => "python",
-        Language::Javascript => "javascript",
+    let yield_after = match programs::wait_arg(args.get("yield_after_s"), "yield_after_s") {
+        Ok(d) => d,
+        Err(e) => return ToolOutput::error(e),
     };
-    let out = run_in_sandbox(ctx, language, label, code.to_string()).await;
-    if let Some(skills) = &ctx.deps.skills {
-        if let Err(e) = skills.record_uses(code, out.is_error) {
-            tracing::warn!("recording skill uses: {e}");
+    let shape = program_shape(code);
+    let request = sandbox_request(ctx, language, code.to_string());
+    let host = Arc::new(ByteCountingHost::new(ctx.deps.tool_host.clone()));
+    let started = ctx.deps.programs.start(
+        ctx.deps.sandbox.clone(),
+        host.clone(),
+        request,
+        yield_after,
+        Some(output_sink(ctx.call_id, ctx.events.clone())),
+    );
+    let progress = tokio::select! {
+        p = started => p,
+        () = ctx.cancel.cancelled() => {
+            return ToolOutput::error("cancelled by the user before the program finished");
         }
+    };
+    let out = progress_output(ctx, true, &progress);
+    if let Ok(Progress::Ended { result, .. }) = &progress {
+        let label = match language {
+            Language::Python => "python",
+            Language::Javascript => "javascript",
+        };
+        record_execution(ctx, label, shape, result, host.bytes(), out.text.len());
+    }
+    if let Some(skills) = &ctx.deps.skills
+        && let Err(e) = skills.record_uses(code, out.is_error)
+    {
+        tracing::warn!("recording skill uses: {e}");
     }
     out
+}
+
+/// wait_code: new output of a program that outlived its call, or its end.
+pub(crate) async fn wait_code(ctx: &ToolContext<'_>, args: &Value) -> ToolOutput {
+    let handle = match str_arg(args, "handle") {
+        Ok(h) => h,
+        Err(e) => return ToolOutput::error(e),
+    };
+    let timeout = match programs::wait_arg(args.get("timeout_s"), "timeout_s") {
+        Ok(d) => d,
+        Err(e) => return ToolOutput::error(e),
+    };
+    let waited = ctx.deps.programs.wait(handle, timeout);
+    let progress = tokio::select! {
+        p = waited => p,
+        () = ctx.cancel.cancelled() => {
+            return ToolOutput::error(format!("the wait was cancelled; program {handle} is still running"));
+        }
+    };
+    progress_output(ctx, false, &progress)
+}
+
+/// cancel_code: stops a program that outlived its call.
+pub(crate) fn cancel_code(ctx: &ToolContext<'_>, args: &Value) -> ToolOutput {
+    let handle = match str_arg(args, "handle") {
+        Ok(h) => h,
+        Err(e) => return ToolOutput::error(e),
+    };
+    progress_output(ctx, false, &ctx.deps.programs.cancel(handle))
+}
+
+/// What the model and the front end get from one look at a program, and
+/// the event that tells a front end where the program stands.
+/// `started` says whether the look is the start (execute_code) or a later one.
+fn progress_output(
+    ctx: &ToolContext<'_>,
+    started: bool,
+    progress: &Result<Progress, programs::ProgramError>,
+) -> ToolOutput {
+    let progress = match progress {
+        Ok(p) => p,
+        Err(e) => return ToolOutput::error(e.to_string()),
+    };
+    let ms = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+    let call_id = ctx.call_id.to_string();
+    let (event, details) = match &progress {
+        Progress::Running {
+            handle, elapsed, ..
+        } => {
+            let (handle, elapsed_ms) = (handle.clone(), ms(*elapsed));
+            let details = serde_json::json!({"status": "running", "handle": handle, "elapsed_ms": elapsed_ms});
+            let event = if started {
+                AgentEvent::ProgramYielded {
+                    call_id,
+                    handle,
+                    elapsed_ms,
+                }
+            } else {
+                AgentEvent::ProgramWaited {
+                    call_id,
+                    handle,
+                    elapsed_ms,
+                }
+            };
+            (Some(event), Some(details))
+        }
+        Progress::Ended { handle, result } => (
+            handle.as_ref().map(|handle| AgentEvent::ProgramEnded {
+                call_id,
+                handle: handle.clone(),
+                status: serde_json::to_value(result.status)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
+                elapsed_ms: ms(result.duration),
+            }),
+            serde_json::to_value(result).ok(),
+        ),
+        Progress::Cancelled {
+            handle, elapsed, ..
+        } => (
+            Some(AgentEvent::ProgramEnded {
+                call_id,
+                handle: handle.clone(),
+                status: "cancelled".to_string(),
+                elapsed_ms: ms(*elapsed),
+            }),
+            None,
+        ),
+    };
+    if let Some(event) = event {
+        let _ = ctx.events.send(event);
+    }
+    ToolOutput {
+        text: programs::report(progress, ctx.deps.exec_timeout),
+        is_error: progress.is_error(),
+        details,
+    }
 }
 
 pub(crate) async fn run_shell(ctx: &ToolContext<'_>, args: &Value) -> ToolOutput {
@@ -109,15 +235,8 @@ result = {{"exit_code": _p.wait()}}
     )
 }
 
-/// `label` names the language in metrics (`shell` for run_shell).
-async fn run_in_sandbox(
-    ctx: &ToolContext<'_>,
-    language: Language,
-    label: &str,
-    code: String,
-) -> ToolOutput {
-    let shape = program_shape(&code);
-    let request = ExecRequest {
+fn sandbox_request(ctx: &ToolContext<'_>, language: Language, code: String) -> ExecRequest {
+    ExecRequest {
         language,
         code,
         timeout: ctx.deps.exec_timeout,
@@ -126,7 +245,18 @@ async fn run_in_sandbox(
             ..Limits::default()
         },
         mounts: ctx.deps.mounts.clone(),
-    };
+    }
+}
+
+/// `label` names the language in metrics (`shell` for run_shell).
+async fn run_in_sandbox(
+    ctx: &ToolContext<'_>,
+    language: Language,
+    label: &str,
+    code: String,
+) -> ToolOutput {
+    let shape = program_shape(&code);
+    let request = sandbox_request(ctx, language, code);
     let host = Arc::new(ByteCountingHost::new(ctx.deps.tool_host.clone()));
     let run = stream_execution(
         ctx.deps.sandbox.as_ref(),
@@ -206,8 +336,15 @@ pub async fn stream_execution(
     call_id: &str,
     events: UnboundedSender<AgentEvent>,
 ) -> Result<ExecResult, SandboxError> {
+    sandbox
+        .execute(request, host, Some(output_sink(call_id, events)))
+        .await
+}
+
+/// Sends each line the program prints as a `CodeOutput` event of `call_id`.
+fn output_sink(call_id: &str, events: UnboundedSender<AgentEvent>) -> vtcode_sandbox::OutputSink {
     let call_id = call_id.to_string();
-    let sink: vtcode_sandbox::OutputSink = Arc::new(move |line: OutputLine| {
+    Arc::new(move |line: OutputLine| {
         let (stream, line) = match line {
             OutputLine::Stdout(l) => (OutputStream::Stdout, l),
             OutputLine::Stderr(l) => (OutputStream::Stderr, l),
@@ -217,8 +354,7 @@ pub async fn stream_execution(
             stream,
             line,
         });
-    });
-    sandbox.execute(request, host, Some(sink)).await
+    })
 }
 
 /// The compact text the model reads about one execution.
@@ -265,8 +401,6 @@ pub fn execution_report(r: &ExecResult, timeout_s: f64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use super::*;
 
     #[test]

@@ -57,13 +57,15 @@ pub(crate) struct ToolContext<'a> {
 
 const SEARCH_TOOLS: &str = "search_tools";
 const EXECUTE_CODE: &str = "execute_code";
+const WAIT_CODE: &str = "wait_code";
+const CANCEL_CODE: &str = "cancel_code";
 const BUILTIN: [&str; 5] = ["read_file", "list_dir", "grep", "apply_patch", "run_shell"];
 
 /// The tools offered to the model in `mode`.
 pub(crate) fn specs(deps: &AgentDeps, mode: ToolMode) -> Vec<ToolSpec> {
     let mut out = match mode {
         ToolMode::Code => {
-            let mut code = vec![search_tools_spec(), execute_code_spec()];
+            let mut code = code_mode_specs();
             if deps.skills.is_some() {
                 code.extend(skills::specs());
             }
@@ -75,9 +77,16 @@ pub(crate) fn specs(deps: &AgentDeps, mode: ToolMode) -> Vec<ToolSpec> {
     out
 }
 
-/// `search_tools` and `execute_code`, as `vtcode mcp serve` offers them.
+/// `search_tools`, `execute_code` and the two tools for programs that
+/// outlive it (`wait_code`, `cancel_code`), as code mode and `vtcode mcp
+/// serve` offer them.
 pub fn code_mode_specs() -> Vec<ToolSpec> {
-    vec![search_tools_spec(), execute_code_spec()]
+    vec![
+        search_tools_spec(),
+        execute_code_spec(),
+        wait_code_spec(),
+        cancel_code_spec(),
+    ]
 }
 
 /// Whether `name` is an MCP tool offered directly (not a built-in).
@@ -85,6 +94,8 @@ pub(crate) fn is_direct(mode: ToolMode, name: &str) -> bool {
     mode == ToolMode::Direct
         && name != SEARCH_TOOLS
         && name != EXECUTE_CODE
+        && name != WAIT_CODE
+        && name != CANCEL_CODE
         && name != skills::SAVE_SKILL
         && name != skills::LOAD_SKILL
         && !BUILTIN.contains(&name)
@@ -119,6 +130,8 @@ pub(crate) async fn dispatch(
     let out = match (mode, name) {
         (ToolMode::Code, SEARCH_TOOLS) => code::search_tools(ctx, &args).await,
         (ToolMode::Code, EXECUTE_CODE) => code::execute_code(ctx, &args).await,
+        (ToolMode::Code, WAIT_CODE) => code::wait_code(ctx, &args).await,
+        (ToolMode::Code, CANCEL_CODE) => code::cancel_code(ctx, &args),
         (ToolMode::Code, skills::SAVE_SKILL) => skills::save_skill(ctx, &args),
         (ToolMode::Code, skills::LOAD_SKILL) => skills::load_skill(ctx, &args),
         (_, "read_file") => fs::read_file(ctx.deps, &args),
@@ -167,7 +180,9 @@ pub(crate) fn approval_text(deps: &AgentDeps, name: &str, args: &Value) -> (Stri
         }
         skills::SAVE_SKILL => skills::approval_text(
             args,
-            deps.skills.as_ref().map_or(".agents/skills", |s| s.save_dir()),
+            deps.skills
+                .as_ref()
+                .map_or(".agents/skills", |s| s.save_dir()),
         ),
         EXECUTE_CODE => {
             let body = opt_str(args, "code").unwrap_or_default();
@@ -242,14 +257,42 @@ fn search_tools_spec() -> ToolSpec {
 fn execute_code_spec() -> ToolSpec {
     function(
         EXECUTE_CODE,
-        "Run a short program in the sandbox. MCP servers are importable (`from servers.<server> import <tool>`). Returns status, stdout, stderr and `result` (a variable you set, or the last expression in Python).",
+        "Run a short program in the sandbox. MCP servers are importable (`from servers.<server> import <tool>`). Returns status, stdout, stderr and `result` (a variable you set, or the last expression in Python). A program still running after `yield_after_s` keeps running: you get `status: running`, a handle and its output so far; then use wait_code or cancel_code.",
         json!({
             "type": "object",
             "properties": {
                 "language": {"type": "string", "enum": ["python", "javascript"], "default": "python"},
-                "code": {"type": "string"}
+                "code": {"type": "string"},
+                "yield_after_s": {"type": "number", "minimum": 0, "default": 30, "description": "Seconds to wait for the program before handing back a handle while it keeps running (the sandbox timeout still ends it)."}
             },
             "required": ["code"]
+        }),
+    )
+}
+
+fn wait_code_spec() -> ToolSpec {
+    function(
+        WAIT_CODE,
+        "Wait for a program that execute_code left running. Returns the output printed since the last look and, once it ended, its status and result.",
+        json!({
+            "type": "object",
+            "properties": {
+                "handle": {"type": "string", "description": "The handle execute_code returned, e.g. p1."},
+                "timeout_s": {"type": "number", "minimum": 0, "default": 30, "description": "Seconds to wait for the end before returning what is new."}
+            },
+            "required": ["handle"]
+        }),
+    )
+}
+
+fn cancel_code_spec() -> ToolSpec {
+    function(
+        CANCEL_CODE,
+        "Stop a program that execute_code left running. Returns what it printed since the last look.",
+        json!({
+            "type": "object",
+            "properties": {"handle": {"type": "string", "description": "The handle execute_code returned, e.g. p1."}},
+            "required": ["handle"]
         }),
     )
 }
