@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod config;
 pub mod events;
 pub mod exec;
+pub mod pii;
 pub mod runtime;
 pub mod sdk;
 pub mod session;
