@@ -20,7 +20,7 @@ use super::{Kind, PiiError, Scope};
 const SECRET_NAME_WORDS: &[&str] = &["KEY", "TOKEN", "SECRET", "PASSWORD"];
 
 /// What a [`Detector`] is built from: `[pii]` plus the process environment.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DetectorSettings {
     /// Entries of [`BUILTIN_KINDS`](super::BUILTIN_KINDS).
     pub kinds: Vec<String>,
@@ -30,6 +30,18 @@ pub struct DetectorSettings {
     pub allow: Vec<String>,
     /// The environment; values of variables named like secrets are secrets.
     pub env: Vec<(String, String)>,
+}
+
+/// Never prints the environment: it holds the secrets.
+impl std::fmt::Debug for DetectorSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DetectorSettings")
+            .field("kinds", &self.kinds)
+            .field("patterns", &self.patterns)
+            .field("allow", &self.allow)
+            .field("env", &format_args!("{} variables", self.env.len()))
+            .finish()
+    }
 }
 
 /// One detected value: its kind and byte range in the text.
@@ -168,10 +180,14 @@ impl Detector {
             secrets.scan(text, &mut out);
         }
         for (kind, re) in &self.custom {
-            out.extend(re.find_iter(text).filter(|m| !m.is_empty()).map(|m| Finding {
-                kind: kind.clone(),
-                span: m.range(),
-            }));
+            out.extend(
+                re.find_iter(text)
+                    .filter(|m| !m.is_empty())
+                    .map(|m| Finding {
+                        kind: kind.clone(),
+                        span: m.range(),
+                    }),
+            );
         }
         if scope == Scope::All && self.personal.any() {
             digits::scan(text, self.personal, &mut out);

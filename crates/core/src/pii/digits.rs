@@ -56,10 +56,7 @@ pub(crate) fn scan(text: &str, on: Personal, out: &mut Vec<Finding>) {
             if left_ok(b, i)
                 && let Some((kind, end)) = number_at(b, i, on)
             {
-                out.push(Finding {
-                    kind,
-                    span: i..end,
-                });
+                out.push(Finding { kind, span: i..end });
                 i = end;
                 continue;
             }

@@ -18,13 +18,16 @@
 mod detector;
 mod digits;
 mod kinds;
+mod report;
 mod secrets;
 mod tokenizer;
 mod validate;
 pub mod vault;
 
+pub(crate) use detector::valid_pattern_name;
 pub use detector::{AllowRule, Detector, DetectorSettings, Finding, compile_pattern};
 pub use kinds::{BUILTIN_KINDS, Kind};
+pub use report::{redact, render_audit};
 pub use tokenizer::{Restored, StreamRestorer, TokenUse, Tokenized, Tokenizer, VaultEntry};
 
 /// How much of the detector applies to a text.

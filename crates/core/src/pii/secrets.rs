@@ -16,7 +16,10 @@ pub(crate) const MIN_ENV_SECRET: usize = 8;
 #[derive(Debug, Clone, Copy)]
 enum Rule {
     /// `len` more bytes of upper-case letters and digits (AWS key ids).
-    Fixed { kind: Kind2, len: usize },
+    Fixed {
+        kind: Kind2,
+        len: usize,
+    },
     /// At least `min` more bytes from `alphabet`.
     Run {
         kind: Kind2,
@@ -85,8 +88,20 @@ const fn run(kind: Kind2, min: usize, alphabet: Alphabet) -> Rule {
 }
 
 const PREFIXES: &[(&str, Rule)] = &[
-    ("AKIA", Rule::Fixed { kind: Kind2::Aws, len: 16 }),
-    ("ASIA", Rule::Fixed { kind: Kind2::Aws, len: 16 }),
+    (
+        "AKIA",
+        Rule::Fixed {
+            kind: Kind2::Aws,
+            len: 16,
+        },
+    ),
+    (
+        "ASIA",
+        Rule::Fixed {
+            kind: Kind2::Aws,
+            len: 16,
+        },
+    ),
     ("ghp_", run(Kind2::Github, 36, Alphabet::Alnum)),
     ("gho_", run(Kind2::Github, 36, Alphabet::Alnum)),
     ("ghu_", run(Kind2::Github, 36, Alphabet::Alnum)),
@@ -258,7 +273,12 @@ mod tests {
 
     #[test]
     fn near_misses_and_words_are_not_secrets() {
-        for text in ["task-runner-for-the-whole-project", "sk-short", "AKIA123", "ghp_short"] {
+        for text in [
+            "task-runner-for-the-whole-project",
+            "sk-short",
+            "AKIA123",
+            "ghp_short",
+        ] {
             assert!(found(text, &[]).is_empty(), "{text}");
         }
     }

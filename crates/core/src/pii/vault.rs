@@ -83,7 +83,8 @@ impl Vault {
             .map_err(|_| {
                 self.fail("it cannot be decrypted with this user's key (another user's or machine's vault, or a damaged file); the session's tokens cannot be restored")
             })?;
-        serde_json::from_slice(&plain).map_err(|err| self.fail(format!("unreadable entries: {err}")))
+        serde_json::from_slice(&plain)
+            .map_err(|err| self.fail(format!("unreadable entries: {err}")))
     }
 
     /// Replaces the stored entries with `entries`.
@@ -105,7 +106,8 @@ impl Vault {
         bytes.extend_from_slice(&nonce);
         bytes.extend_from_slice(&sealed);
         if let Some(dir) = self.path.parent() {
-            create_private_dir(dir).map_err(|err| self.fail(format!("cannot create its directory: {err}")))?;
+            create_private_dir(dir)
+                .map_err(|err| self.fail(format!("cannot create its directory: {err}")))?;
         }
         let partial = self.path.with_extension("vault.partial");
         write_private(&partial, &bytes, false)
@@ -142,6 +144,11 @@ fn load_or_create_key(path: &Path) -> Result<Key, PiiError> {
         path: path.to_path_buf(),
         message,
     };
+    if path.as_os_str().is_empty() {
+        return Err(fail(
+            "there is no user data directory to keep it in; set HOME (or XDG_DATA_HOME), or set [pii] enabled = false".to_owned(),
+        ));
+    }
     match std::fs::read(path) {
         Ok(bytes) if bytes.len() == KEY_LEN => return Ok(*Key::from_slice(&bytes)),
         Ok(_) => {
@@ -153,7 +160,8 @@ fn load_or_create_key(path: &Path) -> Result<Key, PiiError> {
         Err(err) => return Err(fail(format!("cannot read it: {err}"))),
     }
     if let Some(dir) = path.parent() {
-        create_private_dir(dir).map_err(|err| fail(format!("cannot create its directory: {err}")))?;
+        create_private_dir(dir)
+            .map_err(|err| fail(format!("cannot create its directory: {err}")))?;
     }
     let key = XChaCha20Poly1305::generate_key(&mut OsRng);
     match write_private(path, key.as_slice(), true) {

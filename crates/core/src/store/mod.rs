@@ -10,6 +10,7 @@
 
 mod catalog;
 pub mod migrations;
+mod pii;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -19,6 +20,7 @@ use rusqlite::{Connection, ErrorCode, TransactionBehavior};
 
 pub use catalog::{ToolChange, ToolChangeKind, ToolVersion};
 pub use migrations::{MIGRATIONS, Migration};
+pub use pii::PiiAuditRow;
 
 /// How long a write waits for another vtcode process holding the lock.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);

@@ -233,6 +233,7 @@ impl Env {
             sessions: Some(self.store.clone()),
             tool_output_bytes: 16 * 1024,
             skills_summary: None,
+            pii: None,
         }
     }
 }

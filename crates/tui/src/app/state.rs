@@ -434,6 +434,8 @@ impl App {
                     body,
                 });
             }
+            // The text events already carry the real values.
+            AgentEvent::ProtectedValues { .. } => {}
             AgentEvent::Usage { .. } => self.status = self.backend.status(),
             AgentEvent::Compacted {
                 tokens_before,
