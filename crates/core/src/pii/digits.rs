@@ -53,14 +53,18 @@ pub(crate) fn scan(text: &str, on: Personal, out: &mut Vec<Finding>) {
     while i < n {
         let c = b[i];
         if numbers && (c.is_ascii_digit() || c == b'+' || c == b'(') {
-            if left_ok(b, i)
-                && let Some((kind, end)) = number_at(b, i, on)
-            {
-                out.push(Finding { kind, span: i..end });
-                i = end;
-                continue;
+            let mut next = i + 1;
+            if left_ok(b, i) {
+                match number_at(b, i, on) {
+                    Ok((kind, end)) => {
+                        out.push(Finding { kind, span: i..end });
+                        i = end;
+                        continue;
+                    }
+                    Err(skip) => next = next.max(skip),
+                }
             }
-            i += 1;
+            i = next;
             while i < n && b[i].is_ascii_digit() {
                 i += 1;
             }
@@ -73,14 +77,24 @@ pub(crate) fn scan(text: &str, on: Personal, out: &mut Vec<Finding>) {
             && b[i + 2].is_ascii_digit()
             && b[i + 3].is_ascii_digit()
             && left_ok(b, i)
-            && let Some(end) = iban_at(b, i)
         {
-            out.push(Finding {
-                kind: Kind::Iban,
-                span: i..end,
-            });
-            i = end;
-            continue;
+            // An IBAN-shaped text that fails mod-97 is skipped whole, so
+            // its digit groups are not read as a phone number.
+            match iban_at(b, i) {
+                Ok(end) => {
+                    out.push(Finding {
+                        kind: Kind::Iban,
+                        span: i..end,
+                    });
+                    i = end;
+                    continue;
+                }
+                Err(end) if end > i + 4 => {
+                    i = end;
+                    continue;
+                }
+                Err(_) => {}
+            }
         }
         i += 1;
     }
@@ -175,8 +189,11 @@ impl Group {
 }
 
 /// Reads the run of digit groups at `i` and finds the longest leading part
-/// of it that is a phone number, an SSN or a card number.
-fn number_at(b: &[u8], i: usize, on: Personal) -> Option<(Kind, usize)> {
+/// of it that is a phone number, an SSN or a card number. When none is,
+/// says where scanning may resume: after the whole run when it is one
+/// uniformly grouped number (`3744 4402 0416 6009`), so its tail is not
+/// read as a number of its own; else after its first group.
+fn number_at(b: &[u8], i: usize, on: Personal) -> Result<(Kind, usize), usize> {
     let plus = b[i] == b'+';
     let mut pos = if plus { i + 1 } else { i };
     let mut groups: [Group; MAX_GROUPS] = [Group {
@@ -229,10 +246,17 @@ fn number_at(b: &[u8], i: usize, on: Personal) -> Option<(Kind, usize)> {
             continue;
         }
         if let Some(kind) = classify(b, parts, plus, on) {
-            return Some((kind, end));
+            return Ok((kind, end));
         }
     }
-    None
+    let run = &groups[..count];
+    let uniform = run.len() >= 3
+        && run[1..].iter().all(|g| g.sep == run[1].sep)
+        && run[..run.len() - 1].iter().all(|g| g.len() == run[0].len());
+    match run.last() {
+        Some(last) if uniform => Err(last.end),
+        _ => Err(i + 1),
+    }
 }
 
 fn classify(b: &[u8], groups: &[Group], plus: bool, on: Personal) -> Option<Kind> {
@@ -299,8 +323,9 @@ fn phone(digits: &[u8], lens: &[usize], seps: &[u8], plus: bool, paren: bool) ->
 }
 
 /// An IBAN at `i`, compact (`DE89370400440532013000`) or in groups of four
-/// (`DE89 3704 0044 0532 0130 00`); the longest prefix that validates.
-fn iban_at(b: &[u8], i: usize) -> Option<usize> {
+/// (`DE89 3704 0044 0532 0130 00`); the longest prefix that validates, or
+/// the end of the IBAN-shaped text when none does.
+fn iban_at(b: &[u8], i: usize) -> Result<usize, usize> {
     let body = |c: u8| c.is_ascii_uppercase() || c.is_ascii_digit();
     let mut compact = Vec::with_capacity(34);
     let mut ends = Vec::new();
@@ -330,10 +355,12 @@ fn iban_at(b: &[u8], i: usize) -> Option<usize> {
             }
         }
     }
+    let shaped_end = ends.last().map_or(i, |&(_, end)| end);
     ends.into_iter()
         .rev()
         .find(|&(len, end)| right_ok(b, end) && iban(&compact[..len]))
         .map(|(_, end)| end)
+        .ok_or(shaped_end)
 }
 
 #[cfg(test)]

@@ -202,17 +202,15 @@ impl Tokenizer {
             text: String::with_capacity(text.len()),
             values: Vec::new(),
         };
+        let finder = memmem::Finder::new(b"<<");
         let mut last = 0;
-        for start in memmem::find_iter(text.as_bytes(), b"<<") {
-            if start < last {
-                continue;
-            }
-            let Some(len) = text[start..]
-                .char_indices()
-                .take(MAX_TOKEN)
-                .find(|(i, _)| text[start + i..].starts_with(">>") && *i > 2)
-                .map(|(i, _)| i + 2)
-            else {
+        let mut from = 0;
+        // Overlapping starts are tried too: in `<<<EMAIL_1>>` the token
+        // begins at the second `<`.
+        while let Some(found) = finder.find(&text.as_bytes()[from..]) {
+            let start = from + found;
+            from = start + 1;
+            let Some(len) = token_len(&text[start..]) else {
                 continue;
             };
             let Some(&index) = self.by_token.get(&text[start..start + len]) else {
@@ -222,6 +220,7 @@ impl Tokenizer {
             out.text.push_str(&text[last..start]);
             out.text.push_str(&entry.value);
             last = start + len;
+            from = last;
             if !out.values.iter().any(|v| v.token == entry.token) {
                 out.values.push(entry.clone());
             }
@@ -248,6 +247,17 @@ impl Tokenizer {
             other => other,
         }
     }
+}
+
+/// The length of the token-shaped text at the start of `text`
+/// (`<<` + upper-case letters, digits, `_` + `>>`), if there is one.
+fn token_len(text: &str) -> Option<usize> {
+    let body = text.as_bytes().get(2..)?;
+    let inner = body
+        .iter()
+        .take(MAX_TOKEN)
+        .position(|&c| !(c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_'))?;
+    (inner > 0 && body[inner..].starts_with(b">>")).then_some(inner + 4)
 }
 
 /// `<<EMAIL_3>>` → (`EMAIL`, 3).
