@@ -54,7 +54,9 @@ fn deps(env: &Env, hub: &Arc<McpHub>) -> AgentDeps {
         scan_files: false,
         vault_dir: env.dir.path().join("pii"),
         key_file: env.dir.path().join("user-data/pii.key"),
-        audit: Some(Arc::new(Store::open(env.dir.path().join("vtcode.db")).unwrap())),
+        audit: Some(Arc::new(
+            Store::open(env.dir.path().join("vtcode.db")).unwrap(),
+        )),
     });
     deps
 }
@@ -121,7 +123,10 @@ async fn the_model_sees_tokens_tools_get_values_and_resume_keeps_tokens() {
     assert_eq!(invoiced, format!("{}\n{}\n", EMAILS[0], EMAILS[1]));
 
     let requests = serde_json::to_string(&bodies(&env.server)).unwrap();
-    assert!(requests.contains("<<EMAIL_3>>"), "the model saw the records");
+    assert!(
+        requests.contains("<<EMAIL_3>>"),
+        "the model saw the records"
+    );
     for value in EMAILS.iter().chain(&PHONES) {
         let escaped = serde_json::to_string(value).unwrap();
         assert!(
@@ -152,9 +157,7 @@ async fn the_model_sees_tokens_tools_get_values_and_resume_keeps_tokens() {
     let mode = std::fs::metadata(&vault).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o600);
 
-    env.store
-        .delete(&id, &env.dir.path().join("pii"))
-        .unwrap();
+    env.store.delete(&id, &env.dir.path().join("pii")).unwrap();
     assert!(!vault.exists(), "deleting the session deletes its vault");
     hub.shutdown().await;
 }

@@ -125,11 +125,17 @@ fn planted(rng: &mut Rng, env_secret: &str) -> (&'static str, String) {
     let first = if first == "chloé" { "chloe" } else { first };
     match rng.below(20) {
         0 => ("email", format!("{first}.{}@example.org", rng.digits(3))),
-        1 => ("email", format!("{}+news@mail.corp.co.uk", first.to_uppercase())),
+        1 => (
+            "email",
+            format!("{}+news@mail.corp.co.uk", first.to_uppercase()),
+        ),
         2 => ("phone", format!("+1 415 555 {}", rng.digits(4))),
         3 => ("phone", format!("+44 20 7946 {}", rng.digits(4))),
         4 => ("phone", format!("(415) 555-{}", rng.digits(4))),
-        5 => ("phone", format!("{}.555.{}", 200 + rng.below(700), rng.digits(4))),
+        5 => (
+            "phone",
+            format!("{}.555.{}", 200 + rng.below(700), rng.digits(4)),
+        ),
         6 => ("phone", format!("030 {}", rng.digits(8))),
         7 => ("phone", format!("+49151{}", rng.digits(8))),
         8 => (
@@ -154,7 +160,10 @@ fn planted(rng: &mut Rng, env_secret: &str) -> (&'static str, String) {
             "anthropic_key",
             format!("sk-ant-api03-{}", rng.chars(ALNUM, 80)),
         ),
-        17 => ("slack_token", format!("xoxb-{}-{}", rng.digits(12), rng.chars(ALNUM, 24))),
+        17 => (
+            "slack_token",
+            format!("xoxb-{}-{}", rng.digits(12), rng.chars(ALNUM, 24)),
+        ),
         18 => ("stripe_key", format!("sk_live_{}", rng.chars(ALNUM, 24))),
         _ => match rng.below(3) {
             0 => (
@@ -193,12 +202,25 @@ fn negative(rng: &mut Rng) -> String {
         ),
         4 => {
             let h = rng.chars(HEX, 32);
-            format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
+            format!(
+                "{}-{}-{}-{}-{}",
+                &h[..8],
+                &h[8..12],
+                &h[12..16],
+                &h[16..20],
+                &h[20..]
+            )
         }
         5 => rng.chars(HEX, 40),
         6 => failing_card(rng),
         7 => format!("v{}.{}.{}", rng.below(20), rng.below(40), rng.below(200)),
-        8 => format!("{}.{}.{}.{}", rng.below(20), rng.below(9), rng.digits(5), rng.below(9)),
+        8 => format!(
+            "{}.{}.{}.{}",
+            rng.below(20),
+            rng.below(9),
+            rng.digits(5),
+            rng.below(9)
+        ),
         9 => format!("${},{}.{}", 1 + rng.below(9), rng.digits(3), rng.digits(2)),
         10 => format!("{}.{} EUR", 1 + rng.below(9999), rng.digits(2)),
         11 => "978-3-16-148410-0".to_owned(),
@@ -255,7 +277,10 @@ fn planted_values_are_all_replaced_and_look_alikes_all_kept() {
     }
     let counted = out.kind_counts();
     for kind in kinds_seen.keys() {
-        assert!(counted.contains_key(*kind), "no {kind} counted: {counted:?}");
+        assert!(
+            counted.contains_key(*kind),
+            "no {kind} counted: {counted:?}"
+        );
     }
     assert_eq!(
         counted.values().sum::<u32>() as usize,

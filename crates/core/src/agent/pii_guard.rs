@@ -80,7 +80,7 @@ impl PiiGuard {
         }
         let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let rows: Vec<PiiAuditRow> = tokenized
-            .uses()
+            .uses
             .into_iter()
             .map(|used| PiiAuditRow {
                 at: at.clone(),

@@ -29,12 +29,14 @@ pub fn redact(settings: &DetectorSettings, text: &str, json: bool) -> Result<Str
     if !json {
         return Ok(tokenized.text.into_owned());
     }
+    let entries = tokenizer.entries();
     let findings: Vec<_> = tokenized
         .placed
         .iter()
-        .map(
-            |p| json!({"kind": p.kind, "token": p.token, "start": p.span.start, "end": p.span.end}),
-        )
+        .map(|p| {
+            let entry = &entries[p.entry];
+            json!({"kind": entry.kind, "token": entry.token, "start": p.span.start, "end": p.span.end})
+        })
         .collect();
     let report = json!({"text": tokenized.text, "findings": findings});
     Ok(format!("{report:#}\n"))

@@ -29,11 +29,12 @@ pub struct VaultEntry {
     pub value: String,
 }
 
-/// One replaced value in a tokenized text.
+/// One replaced value in a tokenized text: kept small (no strings), since
+/// a large output may hold very many.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Placed {
-    pub kind: String,
-    pub token: String,
+    /// Index into [`Tokenizer::entries`].
+    pub entry: usize,
     /// Byte range of the value in the original text.
     pub span: Range<usize>,
 }
@@ -51,33 +52,19 @@ pub struct TokenUse {
 pub struct Tokenized<'a> {
     pub text: Cow<'a, str>,
     pub placed: Vec<Placed>,
+    /// One entry per token, in order of first use (the audit rows).
+    pub uses: Vec<TokenUse>,
     /// Whether this text brought values the session had not seen before
     /// (the vault must be saved).
     pub new_values: bool,
 }
 
 impl Tokenized<'_> {
-    /// One row per token, in order of first use.
-    pub fn uses(&self) -> Vec<TokenUse> {
-        let mut out: Vec<TokenUse> = Vec::new();
-        for placed in &self.placed {
-            match out.iter_mut().find(|u| u.token == placed.token) {
-                Some(used) => used.count += 1,
-                None => out.push(TokenUse {
-                    kind: placed.kind.clone(),
-                    token: placed.token.clone(),
-                    count: 1,
-                }),
-            }
-        }
-        out
-    }
-
     /// Detections per kind: what metrics count.
     pub fn kind_counts(&self) -> BTreeMap<String, u32> {
         let mut out = BTreeMap::new();
-        for placed in &self.placed {
-            *out.entry(placed.kind.clone()).or_insert(0) += 1;
+        for used in &self.uses {
+            *out.entry(used.kind.clone()).or_insert(0) += used.count;
         }
         out
     }
@@ -147,11 +134,14 @@ impl Tokenizer {
             return Tokenized {
                 text: Cow::Borrowed(text),
                 placed: Vec::new(),
+                uses: Vec::new(),
                 new_values: false,
             };
         }
         let mut out = String::with_capacity(text.len());
         let mut placed = Vec::with_capacity(findings.len());
+        let mut uses: Vec<TokenUse> = Vec::new();
+        let mut use_of: HashMap<usize, usize> = HashMap::new();
         let mut new_values = false;
         let mut last = 0;
         for finding in findings {
@@ -174,9 +164,19 @@ impl Tokenizer {
             out.push_str(&text[last..finding.span.start]);
             out.push_str(&entry.token);
             last = finding.span.end;
+            match use_of.get(&index) {
+                Some(&u) => uses[u].count += 1,
+                None => {
+                    use_of.insert(index, uses.len());
+                    uses.push(TokenUse {
+                        kind: entry.kind.clone(),
+                        token: entry.token.clone(),
+                        count: 1,
+                    });
+                }
+            }
             placed.push(Placed {
-                kind: entry.kind.clone(),
-                token: entry.token.clone(),
+                entry: index,
                 span: finding.span,
             });
         }
@@ -184,6 +184,7 @@ impl Tokenizer {
         Tokenized {
             text: Cow::Owned(out),
             placed,
+            uses,
             new_values,
         }
     }
@@ -323,7 +324,7 @@ mod tests {
         let text = "a@example.org b@example.org a@example.org";
         let out = t.tokenize(text, Scope::All);
         assert_eq!(out.text, "<<EMAIL_1>> <<EMAIL_2>> <<EMAIL_1>>");
-        assert_eq!(out.uses()[0].count, 2);
+        assert_eq!(out.uses[0].count, 2);
         assert_eq!(out.kind_counts()["email"], 3);
         let tokens = out.text.into_owned();
         assert_eq!(t.restore(&tokens), text);
