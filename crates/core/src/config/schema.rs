@@ -285,16 +285,7 @@ pub(crate) fn check(
                 };
                 match element {
                     Some(s) => out.push(toml::Value::String(s)),
-                    None => {
-                        return Err(Mismatch {
-                            span: item.span(),
-                            message: format!(
-                                "`{dotted}` expects {}, found {}",
-                                kind.describe(),
-                                describe_found(item.get_ref())
-                            ),
-                        });
-                    }
+                    None => return Err(bad_element(kind, dotted, item)),
                 }
             }
             Ok(toml::Value::Array(out))
@@ -365,6 +356,18 @@ fn parse_and_check(kind: Kind, dotted: &str, text: &str) -> Result<toml::Value, 
     }
 }
 
+/// A list element of the wrong type, pointed at.
+fn bad_element(kind: Kind, dotted: &str, item: &Spanned<DeValue<'_>>) -> Mismatch {
+    Mismatch {
+        span: item.span(),
+        message: format!(
+            "`{dotted}` expects {}, found {}",
+            kind.describe(),
+            describe_found(item.get_ref())
+        ),
+    }
+}
+
 /// `[pii] patterns`: each name usable as a token label, each value a
 /// regular expression that compiles, or an error at the offending entry.
 fn check_patterns(dotted: &str, table: &toml::de::DeTable<'_>) -> Result<toml::Value, Mismatch> {
@@ -409,14 +412,7 @@ fn check_allow(
     let mut out = Vec::with_capacity(items.len());
     for item in items {
         let DeValue::String(entry) = item.get_ref() else {
-            return Err(Mismatch {
-                span: item.span(),
-                message: format!(
-                    "`{dotted}` expects {}, found {}",
-                    kind.describe(),
-                    describe_found(item.get_ref())
-                ),
-            });
+            return Err(bad_element(kind, dotted, item));
         };
         crate::pii::AllowRule::parse(entry).map_err(|reason| Mismatch {
             span: item.span(),
