@@ -161,3 +161,38 @@ async fn the_model_sees_tokens_tools_get_values_and_resume_keeps_tokens() {
     assert!(!vault.exists(), "deleting the session deletes its vault");
     hub.shutdown().await;
 }
+
+#[tokio::test]
+async fn program_output_is_tokenized_and_tokens_in_code_run_as_values() {
+    let env = Env::new(json!([
+        {"tool_calls": [{"id": "e1", "name": "execute_code", "arguments": {"language": "python", "code": "print('dana' + '@' + 'example.org', '+1 415 ' + '555 0199')"}}]},
+        {"tool_calls": [{"id": "e2", "name": "execute_code", "arguments": {"language": "python", "code": "print('<<EMAIL_1>>' == 'dana' + '@example.org', len('<<PHONE_1>>'))"}}]},
+        {"text": "Checked."}
+    ]))
+    .await;
+    let sandbox = env.sandbox(vtcode_sandbox::Backend::Process).await;
+    let mut deps = deps(&env, &env.hub);
+    deps.tool_mode = ToolMode::Code;
+    deps.sandbox = sandbox.clone();
+    let mut session = AgentSession::new(deps, SessionMode::New).unwrap();
+    let (result, events) = turn(&mut session, "Look up the contact").await;
+    result.unwrap();
+    let outputs: Vec<String> = tool_results(&events)
+        .into_iter()
+        .map(|(_, o, _)| o)
+        .collect();
+    assert!(
+        outputs[0].contains("<<EMAIL_1>> <<PHONE_1>>"),
+        "{}",
+        outputs[0]
+    );
+    // The program got the real values: the comparison holds and the phone
+    // has its real length, not the token's.
+    assert!(outputs[1].contains("True 15"), "{}", outputs[1]);
+    let requests = serde_json::to_string(&bodies(&env.server)).unwrap();
+    // The model wrote only pieces of them; the whole values came from the
+    // program and reached the model as tokens.
+    assert!(requests.contains("<<PHONE_1>>"));
+    assert!(!requests.contains("dana@example.org") && !requests.contains("+1 415 555 0199"));
+    sandbox.shutdown().await;
+}
