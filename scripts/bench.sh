@@ -19,12 +19,14 @@ benches=(
   "vtcode-core:tokens"
   "vtcode-core:versioning"
   "vtcode-core:metrics"
+  "vtcode-core:pii"
   "vtcode-tui:render"
 )
 for entry in "${benches[@]}"; do
   crate="${entry%%:*}"; bench="${entry##*:}"
   echo "bench: $crate $bench" >&2
-  cargo bench --locked -q -p "$crate" --bench "$bench" > "$sections/$bench.md"
+  # Criterion benches print their own report first; keep the section only.
+  cargo bench --locked -q -p "$crate" --bench "$bench" | sed -n '/^### /,$p' > "$sections/$bench.md"
 done
 
 cargo build --locked -q --profile bench -p vtcode-tui

@@ -37,6 +37,15 @@ pub enum ApprovalDecision {
     Deny { reason: Option<String> },
 }
 
+/// A value the model only saw as a token such as `<<EMAIL_3>>`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProtectedValue {
+    pub token: String,
+    /// `email`, `phone`, `card`, ... or a `[pii] patterns` name.
+    pub kind: String,
+    pub value: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum AgentEvent {
@@ -44,9 +53,16 @@ pub enum AgentEvent {
         session_id: String,
         turn: u32,
     },
-    /// Assistant text as it streams.
+    /// Assistant text as it streams, tokens already turned back into the
+    /// user's values (see `ProtectedValues`).
     TextDelta {
         text: String,
+    },
+    /// The text that follows shows these values where the model wrote
+    /// their tokens: the user owns the data and sees it, marked as
+    /// protected; the model and the stored transcript only have the token.
+    ProtectedValues {
+        values: Vec<ProtectedValue>,
     },
     ToolCallStarted {
         call_id: String,
@@ -62,7 +78,8 @@ pub enum AgentEvent {
     ToolCallFinished {
         call_id: String,
         name: String,
-        /// What the model receives (already capped and PII-tokenized).
+        /// What the model receives: capped, with personal data and secrets
+        /// replaced by tokens when `[pii]` is enabled.
         output: String,
         is_error: bool,
         duration_ms: u64,

@@ -184,6 +184,14 @@ fn render(
         ),
         AgentEvent::Error { message } => writeln!(err, "error: {message}"),
         AgentEvent::TurnCompleted { final_text } => writeln!(out, "{}", final_text.trim_end()),
+        AgentEvent::ProtectedValues { values } => {
+            let tokens: Vec<&str> = values.iter().map(|v| v.token.as_str()).collect();
+            writeln!(
+                err,
+                "  protected: the answer shows your values for {}; the model only saw the tokens",
+                tokens.join(", ")
+            )
+        }
         AgentEvent::TextDelta { .. } | AgentEvent::Usage { .. } => Ok(()),
     }
     .map_err(io)

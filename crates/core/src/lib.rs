@@ -8,6 +8,7 @@ pub mod exec;
 pub mod insights;
 pub mod metrics;
 pub mod programs;
+pub mod pii;
 pub mod runtime;
 pub mod sdk;
 pub mod session;

@@ -16,6 +16,7 @@
 mod approvals;
 mod compaction;
 mod conversation;
+mod pii_guard;
 mod prompt;
 mod tokens;
 mod tools;
@@ -28,6 +29,7 @@ use tokio_util::sync::CancellationToken;
 
 pub use approvals::{ApprovalHandler, DenyAll};
 pub use conversation::{AgentSession, CompactionReport, SessionMode, StopReason, TurnOutcome};
+pub use pii_guard::PiiSetup;
 pub use tools::{code_mode_specs, execution_report, stream_execution};
 pub use vtcode_llm::ToolSpec;
 
@@ -91,6 +93,9 @@ pub struct AgentDeps {
     /// Programs of this session, including those that outlived their
     /// `execute_code` call; they die with the session.
     pub programs: crate::programs::Programs,
+    /// Tokenizing personal data and secrets at the model boundary; `None`
+    /// when `[pii] enabled = false`.
+    pub pii: Option<PiiSetup>,
 }
 
 /// Per-turn controls from the front end.
@@ -114,4 +119,8 @@ pub enum AgentError {
     Session(#[from] SessionError),
     #[error("{0}")]
     Io(String),
+    /// The session's PII vault or `[pii]` rules could not be set up; the
+    /// session does not start rather than send data in clear.
+    #[error("{0}")]
+    Pii(#[from] crate::pii::PiiError),
 }

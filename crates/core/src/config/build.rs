@@ -157,6 +157,9 @@ pub(crate) fn build(layer: &Layer, root: &Path) -> Result<Built, ConfigError> {
     let pii = PiiConfig {
         enabled: r.or("pii.enabled", d.enabled),
         kinds: r.or("pii.kinds", d.kinds),
+        patterns: r.or("pii.patterns", d.patterns),
+        allow: r.or("pii.allow", d.allow),
+        scan_files: r.or("pii.scan_files", d.scan_files),
     };
     let d = MetricsConfig::default();
     let metrics = MetricsConfig {

@@ -32,6 +32,10 @@ pub(crate) enum Kind {
     StrListOf(&'static [&'static str]),
     /// A table of string values (environment variables, HTTP headers).
     StrMap,
+    /// A table of named regular expressions (`[pii] patterns`).
+    PatternMap,
+    /// Exact values or `/regex/` entries (`[pii] allow`).
+    AllowList,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -97,6 +101,9 @@ const AGENT_KEYS: &[KeySpec] = &[
 const PII_KEYS: &[KeySpec] = &[
     key("enabled", Kind::Bool),
     key("kinds", Kind::StrListOf(PII_KINDS)),
+    key("patterns", Kind::PatternMap),
+    key("allow", Kind::AllowList),
+    key("scan_files", Kind::Bool),
 ];
 
 const METRICS_KEYS: &[KeySpec] = &[
@@ -205,6 +212,14 @@ impl Kind {
                 format!("an array of strings from {}", quoted(choices))
             }
             Kind::StrMap => "a table of strings, like { NAME = \"value\" }".to_owned(),
+            Kind::PatternMap => {
+                "a table of regular expressions, like { employee_id = \"EMP-[0-9]{6}\" }"
+                    .to_owned()
+            }
+            Kind::AllowList => {
+                "an array of values or /regular expressions/, like [\"me@example.com\", \"/@example[.]test$/\"]"
+                    .to_owned()
+            }
         }
     }
 }
@@ -283,20 +298,13 @@ pub(crate) fn check(
                 };
                 match element {
                     Some(s) => out.push(toml::Value::String(s)),
-                    None => {
-                        return Err(Mismatch {
-                            span: item.span(),
-                            message: format!(
-                                "`{dotted}` expects {}, found {}",
-                                kind.describe(),
-                                describe_found(item.get_ref())
-                            ),
-                        });
-                    }
+                    None => return Err(bad_element(kind, dotted, item)),
                 }
             }
             Ok(toml::Value::Array(out))
         }
+        (Kind::PatternMap, DeValue::Table(table)) => check_patterns(dotted, table),
+        (Kind::AllowList, DeValue::Array(items)) => check_allow(kind, dotted, items),
         (Kind::StrMap, DeValue::Table(table)) => {
             let mut out = toml::Table::new();
             for (name, item) in table.iter() {
@@ -336,7 +344,9 @@ pub(crate) fn check_text(kind: Kind, dotted: &str, text: &str) -> Result<toml::V
             let quoted = toml::Value::String(text.to_owned()).to_string();
             parse_and_check(kind, dotted, &quoted)
         }
-        Kind::StrList | Kind::StrListOf(_) if !text.trim_start().starts_with('[') => {
+        Kind::StrList | Kind::StrListOf(_) | Kind::AllowList
+            if !text.trim_start().starts_with('[') =>
+        {
             let items: Vec<String> = text
                 .split(',')
                 .map(str::trim)
@@ -357,6 +367,73 @@ fn parse_and_check(kind: Kind, dotted: &str, text: &str) -> Result<toml::Value, 
             kind.describe()
         )),
     }
+}
+
+/// A list element of the wrong type, pointed at.
+fn bad_element(kind: Kind, dotted: &str, item: &Spanned<DeValue<'_>>) -> Mismatch {
+    Mismatch {
+        span: item.span(),
+        message: format!(
+            "`{dotted}` expects {}, found {}",
+            kind.describe(),
+            describe_found(item.get_ref())
+        ),
+    }
+}
+
+/// `[pii] patterns`: each name usable as a token label, each value a
+/// regular expression that compiles, or an error at the offending entry.
+fn check_patterns(dotted: &str, table: &toml::de::DeTable<'_>) -> Result<toml::Value, Mismatch> {
+    let mut out = toml::Table::new();
+    for (name, item) in table.iter() {
+        let name_text = name.get_ref().as_ref();
+        if !crate::pii::valid_pattern_name(name_text) {
+            return Err(Mismatch {
+                span: name.span(),
+                message: format!(
+                    "`{dotted}.{name_text}`: a pattern name is lower-case letters, digits and `_`, starting with a letter (it becomes the token label, e.g. <<EMPLOYEE_ID_1>>)"
+                ),
+            });
+        }
+        let DeValue::String(pattern) = item.get_ref() else {
+            return Err(Mismatch {
+                span: item.span(),
+                message: format!(
+                    "`{dotted}.{name_text}` expects a regular expression string, found {}",
+                    describe_found(item.get_ref())
+                ),
+            });
+        };
+        crate::pii::compile_pattern(pattern).map_err(|reason| Mismatch {
+            span: item.span(),
+            message: format!("`{dotted}.{name_text}`: {reason}"),
+        })?;
+        out.insert(
+            name_text.to_owned(),
+            toml::Value::String(pattern.to_string()),
+        );
+    }
+    Ok(toml::Value::Table(out))
+}
+
+/// `[pii] allow`: strings, and each `/.../` entry a regex that compiles.
+fn check_allow(
+    kind: Kind,
+    dotted: &str,
+    items: &[Spanned<DeValue<'_>>],
+) -> Result<toml::Value, Mismatch> {
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        let DeValue::String(entry) = item.get_ref() else {
+            return Err(bad_element(kind, dotted, item));
+        };
+        crate::pii::AllowRule::parse(entry).map_err(|reason| Mismatch {
+            span: item.span(),
+            message: format!("`{dotted}`: {reason}"),
+        })?;
+        out.push(toml::Value::String(entry.to_string()));
+    }
+    Ok(toml::Value::Array(out))
 }
 
 fn describe_found(value: &DeValue<'_>) -> String {

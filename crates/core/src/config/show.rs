@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::types::{Config, ServerTransport};
+use super::types::{Config, PiiConfig, ServerTransport};
 use super::{LoadedConfig, Origin};
 
 const MASK: &str = "\"********\"";
@@ -32,13 +32,65 @@ impl LoadedConfig {
                     let _ = writeln!(out, "# {key} is not set");
                     continue;
                 };
-                let rendered = masked(key, &value);
+                // What the user wrote to protect data is no secret itself.
+                let rendered = if table == "pii" {
+                    value.to_string()
+                } else {
+                    masked(key, &value)
+                };
                 let origin = self.origins.get(&dotted).unwrap_or(&Origin::Default);
                 let _ = writeln!(out, "{key} = {rendered}  # from: {origin}");
+            }
+            if table == "pii" {
+                for line in pii_coverage(&self.config.pii) {
+                    let _ = writeln!(out, "# {line}");
+                }
             }
         }
         out
     }
+}
+
+/// What `[pii]` protects with these settings, in words.
+fn pii_coverage(pii: &PiiConfig) -> Vec<String> {
+    if !pii.enabled {
+        return vec!["covers: nothing; tool output reaches the model as it is".to_owned()];
+    }
+    let personal: Vec<&str> = pii
+        .kinds
+        .iter()
+        .map(String::as_str)
+        .filter(|k| *k != "secret")
+        .collect();
+    let secrets = pii.kinds.iter().any(|k| k == "secret");
+    let mut everywhere = Vec::new();
+    if secrets {
+        everywhere.push("secrets (AWS, GitHub, OpenAI, Anthropic, Slack, Stripe keys, private keys, JWTs, values of secret-named environment variables)".to_owned());
+    }
+    if !pii.patterns.is_empty() {
+        let names: Vec<&str> = pii.patterns.keys().map(String::as_str).collect();
+        everywhere.push(format!("patterns {}", names.join(", ")));
+    }
+    let mut lines = Vec::new();
+    if !everywhere.is_empty() {
+        lines.push(format!(
+            "covers in every tool result: {}",
+            everywhere.join("; ")
+        ));
+    }
+    if !personal.is_empty() {
+        let files = if pii.scan_files {
+            ", and project files (read_file, grep)"
+        } else {
+            "; not project files (read_file, grep) unless scan_files is true"
+        };
+        lines.push(format!(
+            "covers in execute_code, run_shell and MCP results and errors: {}{files}",
+            personal.join(", ")
+        ));
+    }
+    lines.push("tokens in tool calls (code, commands, patches, MCP arguments) are restored to the real values before the call runs".to_owned());
+    lines
 }
 
 fn tables(config: &Config) -> Vec<Table> {
@@ -104,6 +156,12 @@ fn tables(config: &Config) -> Vec<Table> {
             vec![
                 ("enabled", Some(toml::Value::Boolean(config.pii.enabled))),
                 ("kinds", list(&config.pii.kinds)),
+                ("patterns", map(&config.pii.patterns)),
+                ("allow", list(&config.pii.allow)),
+                (
+                    "scan_files",
+                    Some(toml::Value::Boolean(config.pii.scan_files)),
+                ),
             ],
         ),
         (

@@ -271,23 +271,34 @@ impl Default for AgentConfig {
     }
 }
 
-/// The kinds of personal data the tokenizer knows how to recognise.
-pub const PII_KINDS: &[&str] = &["email", "phone", "credit_card", "ip_address", "ssn"];
+/// The `[pii] kinds` the tokenizer knows: personal data by kind, and
+/// `secret` for every kind of credential.
+pub const PII_KINDS: &[&str] = crate::pii::BUILTIN_KINDS;
 
-/// `[pii]`: replace personal data in tool output with tokens before the
-/// model sees it.
+/// `[pii]`: personal data and secrets become tokens before the model reads
+/// them, and real values again before a tool call runs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PiiConfig {
     pub enabled: bool,
     /// A subset of [`PII_KINDS`].
     pub kinds: Vec<String>,
+    /// Extra kinds: name → regular expression (checked when loaded).
+    pub patterns: BTreeMap<String, String>,
+    /// Values (or `/regex/`) never tokenized.
+    pub allow: Vec<String>,
+    /// Personal data in project files (read_file, grep) too, not only
+    /// secrets.
+    pub scan_files: bool,
 }
 
 impl Default for PiiConfig {
     fn default() -> Self {
         Self {
-            enabled: false,
+            enabled: true,
             kinds: PII_KINDS.iter().map(|kind| (*kind).to_owned()).collect(),
+            patterns: BTreeMap::new(),
+            allow: Vec::new(),
+            scan_files: false,
         }
     }
 }

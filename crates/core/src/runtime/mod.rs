@@ -32,13 +32,32 @@ pub use servers::{server_specs, start_hub, startup_wait};
 pub use skill_host::SkillSavingHost;
 pub use tool_host::{HubToolHost, result_value};
 
-use crate::agent::AgentDeps;
+use crate::agent::{AgentDeps, PiiSetup};
 use crate::config::LoadedConfig;
 use crate::insights::Insights;
 use crate::metrics::MetricsRecorder;
+use crate::pii::DetectorSettings;
 use crate::session::SessionStore;
 use crate::skills::SkillLibrary;
 use crate::store::{Store, StoreError};
+
+/// Where a project's sessions keep their PII vaults.
+pub fn pii_vault_dir(loaded: &LoadedConfig) -> std::path::PathBuf {
+    loaded.paths.dot_dir.join("pii")
+}
+
+/// `[pii]` as the agent applies it, with this process's environment (whose
+/// secret-named values are secrets); `None` when disabled.
+fn pii_setup(loaded: &LoadedConfig, store: &Arc<Store>) -> Option<PiiSetup> {
+    let pii = &loaded.config.pii;
+    pii.enabled.then(|| PiiSetup {
+        detector: DetectorSettings::from_config(pii, std::env::vars().collect()),
+        scan_files: pii.scan_files,
+        vault_dir: pii_vault_dir(loaded),
+        key_file: crate::pii::vault::default_key_file().unwrap_or_default(),
+        audit: Some(Arc::clone(store)),
+    })
+}
 
 /// Context window assumed when `llm.context_window` is not set: what
 /// current hosted models offer at least.
@@ -167,6 +186,7 @@ impl Runtime {
             metrics: self.metrics.clone(),
             lessons: insights.lessons(),
             programs: crate::programs::Programs::new(config.sandbox.max_running as usize),
+            pii: pii_setup(&self.loaded, &self.store),
         }
     }
 

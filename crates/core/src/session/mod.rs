@@ -31,6 +31,8 @@ pub enum SessionError {
     NoneToResume,
     #[error("session store: a stored entry is unreadable: {0}")]
     Corrupt(#[from] serde_json::Error),
+    #[error("cannot delete the PII vault of session `{id}`: {source}")]
+    Vault { id: String, source: std::io::Error },
 }
 
 /// One line of `vtcode sessions list`.
@@ -133,6 +135,20 @@ impl SessionStore {
             })?;
             rows.collect::<Result<Vec<_>, _>>()
         })?)
+    }
+
+    /// Deletes a session: its transcript and its PII vault in `vault_dir`.
+    pub fn delete(&self, id: &str, vault_dir: &Path) -> Result<(), SessionError> {
+        if !self.exists(id)? {
+            return Err(SessionError::NotFound(id.to_string()));
+        }
+        crate::pii::vault::delete(vault_dir, id).map_err(|source| SessionError::Vault {
+            id: id.to_string(),
+            source,
+        })?;
+        self.store
+            .with_conn(|conn| conn.execute("DELETE FROM sessions WHERE id = ?1", [id]))?;
+        Ok(())
     }
 
     /// The most recently active session, for `--resume` without an id.

@@ -39,6 +39,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "metrics",
         sql: include_str!("migrations/0005_metrics.sql"),
     },
+    Migration {
+        version: 6,
+        name: "pii_audit",
+        sql: include_str!("migrations/0006_pii_audit.sql"),
+    },
 ];
 
 /// The schema version this binary brings a database up to.

@@ -12,6 +12,7 @@ mod catalog;
 mod metrics;
 pub mod migrations;
 mod skills;
+mod pii;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -23,6 +24,7 @@ pub use catalog::{ToolChange, ToolChangeKind, ToolVersion, VersionChange};
 pub use metrics::StoredEvent;
 pub use migrations::{MIGRATIONS, Migration};
 pub use skills::{SkillRow, SkillUpsert};
+pub use pii::PiiAuditRow;
 
 /// How long a write waits for another vtcode process holding the lock.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);

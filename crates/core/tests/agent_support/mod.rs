@@ -235,6 +235,7 @@ impl Env {
             metrics: vtcode_core::metrics::MetricsRecorder::disabled(),
             lessons: None,
             programs: vtcode_core::programs::Programs::new(4),
+            pii: None,
         }
     }
 }

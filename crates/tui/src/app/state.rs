@@ -73,6 +73,9 @@ pub struct App {
     /// Whether text streamed since the turn began or the last tool call;
     /// if not, `TurnCompleted` carries the only copy of the answer.
     text_since_tool: bool,
+    /// Tokens whose real values this turn's answer shows, for the notice
+    /// that marks them as protected when the answer is complete.
+    protected: Vec<String>,
 }
 
 impl App {
@@ -98,6 +101,7 @@ impl App {
             should_quit: false,
             pending: 0,
             text_since_tool: false,
+            protected: Vec::new(),
         };
         (app, rx)
     }
@@ -456,6 +460,14 @@ impl App {
                     body,
                 });
             }
+            // The text events already carry the real values.
+            AgentEvent::ProtectedValues { values } => {
+                for value in values {
+                    if !self.protected.contains(&value.token) {
+                        self.protected.push(value.token);
+                    }
+                }
+            }
             AgentEvent::Usage { .. } => self.status = self.backend.status(),
             // The tool card shows the report; the status bar counts what runs.
             AgentEvent::ProgramYielded { .. }
@@ -474,6 +486,12 @@ impl App {
                         .push(EntryKind::Assistant(StreamingMarkdown::complete(
                             &final_text,
                         )));
+                }
+                if !self.protected.is_empty() {
+                    let tokens = std::mem::take(&mut self.protected).join(", ");
+                    self.transcript.push(EntryKind::Notice(format!(
+                        "protected: this answer shows your data where the model only saw {tokens}"
+                    )));
                 }
             }
             AgentEvent::Error { message } => {

@@ -92,6 +92,9 @@ pub enum Command {
     /// Serve code mode itself (search_tools, execute_code) as an MCP server.
     #[command(subcommand)]
     Mcp(McpCommand),
+    /// See what the PII tokenizer hides from the model, and what it hid.
+    #[command(subcommand)]
+    Pii(PiiCommand),
     /// Check config, LLM key, sandbox and MCP servers, and say what to fix.
     Doctor,
     /// Local usage metrics: a summary, an export for Prometheus or JSON, or a /metrics endpoint.
@@ -276,6 +279,32 @@ pub struct ServersArgs {
 pub enum SessionsCommand {
     /// List sessions, newest first.
     List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete a session: its transcript and its PII vault.
+    Rm { id: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PiiCommand {
+    /// What was tokenized: time, session, source, kind, token and count (never the value).
+    Audit {
+        /// Only this session.
+        #[arg(long, value_name = "ID")]
+        session: Option<String>,
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a file (or standard input) as the model would see it in a tool's output.
+    #[command(after_help = "Examples:\n  vtcode pii redact customers.csv\n  \
+some-command | vtcode pii redact - --json   each finding's kind, token and byte span")]
+    Redact {
+        /// The file to read; `-` or nothing reads standard input.
+        #[arg(value_name = "FILE")]
+        file: Option<std::path::PathBuf>,
+        /// A JSON object: the redacted text and each finding's kind, token and byte span.
         #[arg(long)]
         json: bool,
     },

@@ -10,6 +10,7 @@ mod doctor;
 mod exec_cmd;
 mod interactive;
 mod metrics_cmd;
+mod pii_cmd;
 mod run_cmd;
 mod skills_cmd;
 mod tools_cmd;
@@ -20,7 +21,7 @@ use anyhow::Result;
 use clap::Parser;
 
 pub use args::Cli;
-use args::{Command, ConfigCommand, McpCommand, SdkCommand, SessionsCommand};
+use args::{Command, ConfigCommand, McpCommand, PiiCommand, SdkCommand, SessionsCommand};
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -83,6 +84,13 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Sandbox(command)) => run_cmd::sandbox(loaded, command).await,
         Some(Command::Sessions(SessionsCommand::List { json })) => {
             exec_cmd::sessions_list(&loaded, json)
+        }
+        Some(Command::Sessions(SessionsCommand::Rm { id })) => pii_cmd::sessions_rm(&loaded, &id),
+        Some(Command::Pii(PiiCommand::Audit { session, json })) => {
+            pii_cmd::audit(&loaded, session.as_deref(), json)
+        }
+        Some(Command::Pii(PiiCommand::Redact { file, json })) => {
+            pii_cmd::redact(&loaded, file.as_deref(), json)
         }
         Some(Command::Exec(args)) => exec_cmd::exec(loaded, args).await,
         Some(Command::Skills(command)) => skills_cmd::skills(loaded, command).await,

@@ -7,6 +7,7 @@
 //! leaves the message list well-formed, so the next turn just continues.
 
 use std::path::PathBuf;
+use std::sync::Mutex;
 
 use futures::StreamExt;
 use tokio::sync::mpsc::UnboundedSender;
@@ -14,6 +15,7 @@ use tokio_util::sync::CancellationToken;
 use vtcode_llm::{ChatRequest, LlmError, LlmEvent, Message, ToolCall, ToolSpec, Usage};
 
 use super::approvals::Remembered;
+use super::pii_guard::{self, PiiGuard};
 use super::tools;
 use super::{
     AgentDeps, AgentError, ApprovalMode, ToolMode, TurnControl, compaction, prompt, tokens,
@@ -78,6 +80,7 @@ pub struct AgentSession {
     turns: u32,
     session_tokens: u64,
     turn_metrics: crate::metrics::TurnTracker,
+    pii: Option<Mutex<PiiGuard>>,
 }
 
 /// One streamed model reply.
@@ -109,6 +112,10 @@ impl AgentSession {
                 (id, true, entries)
             }
         };
+        let pii = match &deps.pii {
+            Some(setup) => Some(Mutex::new(PiiGuard::open(setup, &id)?)),
+            None => None,
+        };
         let messages = replay(&transcript);
         let message_tokens = messages
             .iter()
@@ -132,6 +139,7 @@ impl AgentSession {
             turns,
             session_tokens: 0,
             turn_metrics: crate::metrics::TurnTracker::default(),
+            pii,
         };
         session.rebuild_system_prompt();
         Ok(session)
@@ -268,6 +276,7 @@ impl AgentSession {
                     )),
                 };
                 self.close_turn(note, &events)?;
+                outcome.final_text = pii_guard::shown(self.pii.as_ref(), &outcome.final_text);
                 if outcome.stop == StopReason::Completed {
                     let _ = events.send(AgentEvent::TurnCompleted {
                         final_text: outcome.final_text.clone(),
@@ -418,6 +427,8 @@ impl AgentSession {
             max_tokens: None,
         };
         let mut reply = Reply::default();
+        let mut shown = crate::pii::StreamRestorer::default();
+        let pii = self.pii.as_ref();
         let mut stream = tokio::select! {
             s = self.deps.provider.stream(request) => s?,
             () = cancel.cancelled() => {
@@ -429,6 +440,7 @@ impl AgentSession {
             let next = tokio::select! {
                 n = stream.next() => n,
                 () = cancel.cancelled() => {
+                    pii_guard::show_delta(pii, &mut shown, None, events);
                     // Keep what was said; drop half-streamed tool calls.
                     reply.tool_calls.clear();
                     reply.cancelled = true;
@@ -437,7 +449,7 @@ impl AgentSession {
             };
             match next {
                 Some(Ok(LlmEvent::TextDelta { text })) => {
-                    let _ = events.send(AgentEvent::TextDelta { text: text.clone() });
+                    pii_guard::show_delta(pii, &mut shown, Some(&text), events);
                     reply.text.push_str(&text);
                 }
                 Some(Ok(LlmEvent::ToolCall { mut call })) => {
@@ -447,7 +459,10 @@ impl AgentSession {
                     reply.tool_calls.push(call);
                 }
                 Some(Ok(LlmEvent::Usage { usage })) => reply.usage = Some(usage),
-                Some(Ok(LlmEvent::Done { .. })) => return Ok(reply),
+                Some(Ok(LlmEvent::Done { .. })) => {
+                    pii_guard::show_delta(pii, &mut shown, None, events);
+                    return Ok(reply);
+                }
                 Some(Ok(LlmEvent::ToolCallDelta { .. })) => {}
                 Some(Err(e)) => return Err(e.into()),
                 None => {

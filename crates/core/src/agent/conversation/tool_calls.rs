@@ -10,9 +10,9 @@ use tokio::sync::mpsc::UnboundedSender;
 use vtcode_llm::ToolCall;
 
 use super::AgentSession;
-use crate::agent::approvals;
 use crate::agent::tools::{self, ToolContext, ToolOutput};
 use crate::agent::{AgentError, ToolMode, TurnControl};
+use crate::agent::{approvals, pii_guard};
 use crate::events::{AgentEvent, ApprovalDecision};
 use crate::session::TranscriptEntry;
 
@@ -31,7 +31,9 @@ impl AgentSession {
             name: call.name.clone(),
             arguments: call.arguments.clone(),
         })?;
-        let parsed = tools::parse_arguments(&call.arguments);
+        // The model wrote tokens; the tool and the user act on real values.
+        let parsed = tools::parse_arguments(&call.arguments)
+            .map(|args| pii_guard::restore_args(self.pii.as_ref(), args));
         let search = super::metrics::search_request(&call.name, &parsed);
         let _ = events.send(AgentEvent::ToolCallStarted {
             call_id: call.id.clone(),
@@ -50,6 +52,7 @@ impl AgentSession {
                 Ok(()) => {
                     let ctx = ToolContext {
                         deps: &self.deps,
+                        pii: self.pii.as_ref(),
                         events,
                         call_id: &call.id,
                         cancel: &control.cancel,

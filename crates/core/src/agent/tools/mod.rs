@@ -4,7 +4,9 @@
 //! that can go wrong with it (bad JSON, an unknown name, a tool that fails)
 //! becomes a [`ToolOutput`] with `is_error` set, which the model reads and
 //! can recover from; nothing here fails the turn. Output is capped before it
-//! reaches the model, with a marker that says how much was cut.
+//! reaches the model, with a marker that says how much was cut, and after
+//! personal data and secrets in it became tokens (so no value is cut in
+//! half and sent partly in clear).
 
 mod code;
 pub use code::{execution_report, stream_execution};
@@ -12,11 +14,14 @@ mod fs;
 mod patch;
 mod skills;
 
+use std::sync::Mutex;
+
 use serde_json::{Value, json};
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 use vtcode_llm::ToolSpec;
 
+use crate::agent::pii_guard::{self, PiiGuard};
 use crate::agent::{AgentDeps, ToolMode, compaction};
 use crate::events::AgentEvent;
 
@@ -50,6 +55,8 @@ impl ToolOutput {
 /// What a running tool may use besides its arguments.
 pub(crate) struct ToolContext<'a> {
     pub deps: &'a AgentDeps,
+    /// The session's PII guard: output is tokenized before it is capped.
+    pub pii: Option<&'a Mutex<PiiGuard>>,
     pub events: &'a UnboundedSender<AgentEvent>,
     pub call_id: &'a str,
     pub cancel: &'a CancellationToken,
@@ -149,6 +156,10 @@ pub(crate) async fn dispatch(
             "unknown tool `{name}`; the tools you can call are: {}",
             offered.join(", ")
         )),
+    };
+    let out = ToolOutput {
+        text: pii_guard::protect(ctx.pii, name, out.text),
+        ..out
     };
     cap(out, result_cap(ctx.deps))
 }
