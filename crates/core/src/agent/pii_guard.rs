@@ -15,6 +15,7 @@ use serde_json::Value;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::events::{AgentEvent, ProtectedValue};
+use crate::metrics::MetricsRecorder;
 use crate::pii::{
     Detector, DetectorSettings, PiiError, Restored, Scope, StreamRestorer, Tokenizer, vault::Vault,
 };
@@ -40,11 +41,17 @@ pub(crate) struct PiiGuard {
     audit: Option<Arc<Store>>,
     session: String,
     scan_files: bool,
+    /// Detections per kind feed the security metrics.
+    metrics: MetricsRecorder,
 }
 
 impl PiiGuard {
     /// The guard of `session`, with the tokens it already had.
-    pub(crate) fn open(setup: &PiiSetup, session: &str) -> Result<Self, PiiError> {
+    pub(crate) fn open(
+        setup: &PiiSetup,
+        session: &str,
+        metrics: MetricsRecorder,
+    ) -> Result<Self, PiiError> {
         let detector = Detector::new(&setup.detector)?;
         let vault = Vault::open(&setup.vault_dir, &setup.key_file, session)?;
         let entries = vault.load()?;
@@ -54,6 +61,7 @@ impl PiiGuard {
             audit: setup.audit.clone(),
             session: session.to_owned(),
             scan_files: setup.scan_files,
+            metrics,
         })
     }
 
@@ -82,6 +90,10 @@ impl PiiGuard {
         let rows: Vec<PiiAuditRow> = tokenized
             .uses
             .into_iter()
+            .map(|used| {
+                self.metrics.record_pii(&used.kind, used.count);
+                used
+            })
             .map(|used| PiiAuditRow {
                 at: at.clone(),
                 session_id: self.session.clone(),

@@ -453,17 +453,20 @@ impl SkillLibrary {
 
     /// Counts a use of every skill `code` imports; `failed` when the
     /// program did not finish ok.
-    pub fn record_uses(&self, code: &str, failed: bool) -> Result<(), SkillError> {
+    /// Returns the names of the skills the program used.
+    pub fn record_uses(&self, code: &str, failed: bool) -> Result<Vec<String>, SkillError> {
         let imported = imported_skills(code);
         if imported.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
+        let mut used = Vec::new();
         for row in self.store.skill_rows()? {
             if imported.contains(&scan::python_module(&row.name)) {
                 self.store.record_skill_use(&row.name, failed)?;
+                used.push(row.name);
             }
         }
-        Ok(())
+        Ok(used)
     }
 }
 

@@ -11,8 +11,8 @@
 mod catalog;
 mod metrics;
 pub mod migrations;
-mod skills;
 mod pii;
+mod skills;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -23,8 +23,8 @@ use rusqlite::{Connection, ErrorCode, TransactionBehavior};
 pub use catalog::{ToolChange, ToolChangeKind, ToolVersion, VersionChange};
 pub use metrics::StoredEvent;
 pub use migrations::{MIGRATIONS, Migration};
-pub use skills::{SkillRow, SkillUpsert};
 pub use pii::PiiAuditRow;
+pub use skills::{SkillRow, SkillUpsert};
 
 /// How long a write waits for another vtcode process holding the lock.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);

@@ -113,7 +113,11 @@ impl AgentSession {
             }
         };
         let pii = match &deps.pii {
-            Some(setup) => Some(Mutex::new(PiiGuard::open(setup, &id)?)),
+            Some(setup) => Some(Mutex::new(PiiGuard::open(
+                setup,
+                &id,
+                deps.metrics.clone(),
+            )?)),
             None => None,
         };
         let messages = replay(&transcript);

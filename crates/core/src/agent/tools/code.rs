@@ -27,7 +27,7 @@ use vtcode_sandbox::{
 
 use super::{ToolContext, ToolOutput, opt_str, opt_u64, result_cap, str_arg};
 use crate::events::{AgentEvent, OutputStream};
-use crate::metrics::{ByteCountingHost, MetricEvent, program_shape};
+use crate::metrics::{ByteCountingHost, MetricEvent, SkillAction, program_shape};
 use crate::programs::{self, Progress};
 
 const DEFAULT_LIMIT: u64 = 10;
@@ -105,10 +105,21 @@ pub(crate) async fn execute_code(ctx: &ToolContext<'_>, args: &Value) -> ToolOut
         };
         record_execution(ctx, label, shape, result, host.bytes(), out.text.len());
     }
-    if let Some(skills) = &ctx.deps.skills
-        && let Err(e) = skills.record_uses(code, out.is_error)
-    {
-        tracing::warn!("recording skill uses: {e}");
+    if let Some(skills) = &ctx.deps.skills {
+        match skills.record_uses(code, out.is_error) {
+            Ok(used) => {
+                let action = if out.is_error {
+                    SkillAction::Failure
+                } else {
+                    SkillAction::Run
+                };
+                let error = out.is_error.then_some(out.text.as_str());
+                for name in used {
+                    ctx.deps.metrics.record_skill(&name, action, None, error);
+                }
+            }
+            Err(e) => tracing::warn!("recording skill uses: {e}"),
+        }
     }
     out
 }

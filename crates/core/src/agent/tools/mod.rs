@@ -24,6 +24,7 @@ use vtcode_llm::ToolSpec;
 use crate::agent::pii_guard::{self, PiiGuard};
 use crate::agent::{AgentDeps, ToolMode, compaction};
 use crate::events::AgentEvent;
+use crate::metrics::SkillAction;
 
 /// What one tool call hands back.
 #[derive(Debug, Clone)]
@@ -139,8 +140,18 @@ pub(crate) async fn dispatch(
         (ToolMode::Code, EXECUTE_CODE) => code::execute_code(ctx, &args).await,
         (ToolMode::Code, WAIT_CODE) => code::wait_code(ctx, &args).await,
         (ToolMode::Code, CANCEL_CODE) => code::cancel_code(ctx, &args),
-        (ToolMode::Code, skills::SAVE_SKILL) => skills::save_skill(ctx, &args),
-        (ToolMode::Code, skills::LOAD_SKILL) => skills::load_skill(ctx, &args),
+        (ToolMode::Code, skills::SAVE_SKILL) => skill_metric(
+            ctx,
+            &args,
+            SkillAction::Save,
+            skills::save_skill(ctx, &args),
+        ),
+        (ToolMode::Code, skills::LOAD_SKILL) => skill_metric(
+            ctx,
+            &args,
+            SkillAction::Load,
+            skills::load_skill(ctx, &args),
+        ),
         (_, "read_file") => fs::read_file(ctx.deps, &args),
         (_, "list_dir") => fs::list_dir(ctx.deps, &args),
         (_, "grep") => fs::grep(ctx.deps, &args),
@@ -394,4 +405,20 @@ mod tests {
         );
         assert_eq!(parse_arguments(" ").unwrap(), json!({}));
     }
+}
+
+/// Records a skill that was saved or loaded; a refused save or an unknown
+/// name is the model's mistake, not a use of the skill.
+fn skill_metric(
+    ctx: &ToolContext<'_>,
+    args: &Value,
+    action: SkillAction,
+    out: ToolOutput,
+) -> ToolOutput {
+    if !out.is_error
+        && let Some(name) = args.get("name").and_then(Value::as_str)
+    {
+        ctx.deps.metrics.record_skill(name, action, None, None);
+    }
+    out
 }
