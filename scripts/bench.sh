@@ -17,6 +17,7 @@ benches=(
   "vtcode-mcp:connect"
   "vtcode-sandbox:exec"
   "vtcode-core:tokens"
+  "vtcode-core:semantic"
   "vtcode-tui:render"
 )
 for entry in "${benches[@]}"; do

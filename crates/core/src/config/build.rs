@@ -7,7 +7,7 @@
 //! field of the other transport.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use super::Origin;
@@ -17,7 +17,7 @@ use super::layer::{Entry, Layer, SERVER_PREFIX};
 use super::schema::{self, HTTP_ONLY, STDIO_ONLY};
 use super::types::{
     AgentConfig, Config, LlmConfig, McpConfig, MetricsConfig, PiiConfig, Provider, SandboxConfig,
-    ServerConfig, ServerTransport,
+    SearchConfig, ServerConfig, ServerTransport,
 };
 
 /// A conversion from an already type-checked value.
@@ -160,6 +160,12 @@ pub(crate) fn build(layer: &Layer, root: &Path) -> Result<Built, ConfigError> {
     let metrics = MetricsConfig {
         enabled: r.or("metrics.enabled", MetricsConfig::default().enabled),
     };
+    let search = SearchConfig {
+        semantic: r.or("search.semantic", SearchConfig::default().semantic),
+        model_path: r
+            .get::<String>("search.model_path")
+            .map(|path| resolve_user_path(root, &path)),
+    };
     let mut servers = BTreeMap::new();
     for name in server_names(layer) {
         let server = build_server(&mut r, &name, root)?;
@@ -172,6 +178,7 @@ pub(crate) fn build(layer: &Layer, root: &Path) -> Result<Built, ConfigError> {
         agent,
         pii,
         metrics,
+        search,
     };
     Ok(Built {
         config,
@@ -354,5 +361,13 @@ impl Expander<'_> {
             ));
         }
         expanded
+    }
+}
+
+/// `~/x` under the home directory, a relative path under the project root.
+fn resolve_user_path(root: &Path, path: &str) -> PathBuf {
+    match (path.strip_prefix("~/"), dirs::home_dir()) {
+        (Some(rest), Some(home)) => home.join(rest),
+        _ => root.join(path),
     }
 }

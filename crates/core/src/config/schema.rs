@@ -100,6 +100,8 @@ const PII_KEYS: &[KeySpec] = &[
 
 const METRICS_KEYS: &[KeySpec] = &[key("enabled", Kind::Bool)];
 
+const SEARCH_KEYS: &[KeySpec] = &[key("semantic", Kind::Bool), key("model_path", Kind::Str)];
+
 /// Keys of one `[mcp.servers.NAME]` table.
 pub(crate) const SERVER_KEYS: &[KeySpec] = &[
     key("command", Kind::Str),
@@ -129,10 +131,12 @@ pub(crate) const FLAT_SECTIONS: &[(&str, &[KeySpec])] = &[
     ("agent", AGENT_KEYS),
     ("pii", PII_KEYS),
     ("metrics", METRICS_KEYS),
+    ("search", SEARCH_KEYS),
 ];
 
 /// Every top-level section, in the order the docs present them.
-pub(crate) const SECTION_NAMES: &[&str] = &["llm", "mcp", "sandbox", "agent", "pii", "metrics"];
+pub(crate) const SECTION_NAMES: &[&str] =
+    &["llm", "mcp", "sandbox", "agent", "pii", "metrics", "search"];
 
 pub(crate) fn section_keys(section: &str) -> Option<&'static [KeySpec]> {
     FLAT_SECTIONS

@@ -134,6 +134,7 @@ pub struct Config {
     pub agent: AgentConfig,
     pub pii: PiiConfig,
     pub metrics: MetricsConfig,
+    pub search: SearchConfig,
 }
 
 /// `[llm]`: which model to talk to and how.
@@ -296,5 +297,24 @@ pub struct MetricsConfig {
 impl Default for MetricsConfig {
     fn default() -> Self {
         Self { enabled: true }
+    }
+}
+
+/// `[search]`: how `search_tools` ranks the catalog.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchConfig {
+    /// Fuse the lexical ranking with a local embedding model's.
+    pub semantic: bool,
+    /// The model's directory; `None` means the default install location
+    /// (`vtcode_embed::default_model_dir`).
+    pub model_path: Option<PathBuf>,
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        Self {
+            semantic: true,
+            model_path: None,
+        }
     }
 }

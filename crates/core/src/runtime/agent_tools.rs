@@ -10,16 +10,29 @@ use vtcode_mcp::McpHub;
 
 use super::live_catalog::LiveCatalog;
 use crate::agent::{DirectTools, ToolSearch};
-use crate::catalog::DetailLevel;
+use crate::catalog::{DetailLevel, SemanticSearch};
 
 /// `search_tools` over the catalog as it is at the moment of the call.
 pub struct CatalogSearch {
     catalog: LiveCatalog,
+    semantic: Option<SemanticSearch>,
 }
 
 impl CatalogSearch {
+    /// Lexical ranking only.
     pub fn new(catalog: LiveCatalog) -> Self {
-        Self { catalog }
+        Self {
+            catalog,
+            semantic: None,
+        }
+    }
+
+    /// Fused with `semantic`'s ranking once it has embedded the catalog.
+    pub fn with_semantic(catalog: LiveCatalog, semantic: SemanticSearch) -> Self {
+        Self {
+            catalog,
+            semantic: Some(semantic),
+        }
     }
 }
 
@@ -27,11 +40,12 @@ impl CatalogSearch {
 impl ToolSearch for CatalogSearch {
     async fn search(&self, query: &str, detail: &str, limit: usize) -> Result<Value, String> {
         let detail: DetailLevel = detail.parse().map_err(|e| format!("{e}"))?;
-        let hits = self
-            .catalog
-            .current()
-            .search(query, detail, limit)
-            .map_err(|e| e.to_string())?;
+        let catalog = self.catalog.current();
+        let hits = match &self.semantic {
+            Some(semantic) => semantic.search(&catalog, query, detail, limit),
+            None => catalog.search(query, detail, limit),
+        }
+        .map_err(|e| e.to_string())?;
         serde_json::to_value(hits).map_err(|e| e.to_string())
     }
 }

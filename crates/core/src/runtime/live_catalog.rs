@@ -13,7 +13,7 @@ use std::sync::{Arc, RwLock};
 use vtcode_mcp::{HubEvent, McpHub, ServerState, ToolDescriptor};
 
 use super::sdk_dir;
-use crate::catalog::{CatalogTool, ToolCatalog};
+use crate::catalog::{CatalogTool, SemanticSearch, ToolCatalog};
 use crate::store::Store;
 
 #[derive(Clone)]
@@ -23,6 +23,8 @@ pub struct LiveCatalog {
     store: Option<Arc<Store>>,
     /// Where the SDK of the current catalog is published, if anywhere.
     sdk_root: Option<PathBuf>,
+    /// Given every new catalog to embed in the background.
+    semantic: Option<SemanticSearch>,
 }
 
 impl LiveCatalog {
@@ -34,9 +36,18 @@ impl LiveCatalog {
             hub,
             store,
             sdk_root,
+            semantic: None,
         };
         live.refresh();
         live
+    }
+
+    /// From now on, each new catalog is handed to `semantic` to embed in
+    /// the background (the current one too).
+    pub fn with_semantic(mut self, semantic: SemanticSearch) -> Self {
+        semantic.prepare(self.current());
+        self.semantic = Some(semantic);
+        self
     }
 
     /// The catalog as of the last change.
@@ -63,6 +74,9 @@ impl LiveCatalog {
             tracing::warn!("could not publish the SDK under {}: {err}", root.display());
         }
         let catalog = Arc::new(catalog);
+        if let Some(semantic) = &self.semantic {
+            semantic.prepare(Arc::clone(&catalog));
+        }
         match self.current.write() {
             Ok(mut guard) => *guard = catalog,
             Err(poisoned) => *poisoned.into_inner() = catalog,

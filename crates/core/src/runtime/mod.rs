@@ -30,6 +30,7 @@ pub use servers::{server_specs, start_hub, startup_wait};
 pub use tool_host::{HubToolHost, result_value};
 
 use crate::agent::AgentDeps;
+use crate::catalog::SemanticSearch;
 use crate::config::LoadedConfig;
 use crate::session::SessionStore;
 use crate::store::{Store, StoreError};
@@ -57,6 +58,8 @@ pub struct Runtime {
     pub hub: Arc<McpHub>,
     pub catalog: LiveCatalog,
     pub tool_host: Arc<HubToolHost>,
+    /// The semantic leg of tool search; embeds each catalog in the background.
+    pub semantic: SemanticSearch,
     follower: tokio::task::AbortHandle,
 }
 
@@ -73,11 +76,13 @@ impl Runtime {
             })?;
         let store = Arc::new(Store::open(&loaded.paths.db)?);
         let hub = start_hub(&loaded);
+        let semantic = SemanticSearch::new(&loaded.config.search, Some(Arc::clone(&store)));
         let catalog = LiveCatalog::new(
             Arc::clone(&hub),
             Some(Arc::clone(&store)),
             Some(loaded.paths.sdk.clone()),
-        );
+        )
+        .with_semantic(semantic.clone());
         let follower = catalog.follow();
         let tool_host = Arc::new(HubToolHost::new(Arc::clone(&hub), catalog.clone()));
         Ok(Self {
@@ -86,6 +91,7 @@ impl Runtime {
             hub,
             catalog,
             tool_host,
+            semantic,
             follower,
         })
     }
@@ -124,7 +130,10 @@ impl Runtime {
             tool_host: self.tool_host.clone(),
             mounts: settings.mounts,
             exec_timeout: settings.timeout,
-            search: Arc::new(CatalogSearch::new(self.catalog.clone())),
+            search: Arc::new(CatalogSearch::with_semantic(
+                self.catalog.clone(),
+                self.semantic.clone(),
+            )),
             direct_tools: Arc::new(HubDirectTools::new(
                 Arc::clone(&self.hub),
                 self.catalog.clone(),

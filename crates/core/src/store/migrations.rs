@@ -24,6 +24,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "sessions",
         sql: include_str!("migrations/0002_sessions.sql"),
     },
+    Migration {
+        version: 3,
+        name: "embeddings",
+        sql: include_str!("migrations/0003_embeddings.sql"),
+    },
 ];
 
 /// The schema version this binary brings a database up to.

@@ -9,6 +9,7 @@
 //! typed APIs in their own files on top of [`Store::with_conn`].
 
 mod catalog;
+mod embeddings;
 pub mod migrations;
 
 use std::path::{Path, PathBuf};

@@ -120,7 +120,7 @@ pub async fn serve(loaded: LoadedConfig) -> Result<ExitCode> {
         eprintln!("note: {notice}");
     }
     let service = CodeModeService::new(
-        CatalogSearch::new(runtime.catalog.clone()),
+        CatalogSearch::with_semantic(runtime.catalog.clone(), runtime.semantic.clone()),
         selected.sandbox.clone(),
         settings,
         runtime.tool_host.clone(),

@@ -13,6 +13,8 @@
 //!
 //! Ties are broken by `(server, name)` so results are deterministic.
 
+mod fusion;
+pub mod semantic;
 mod tokenize;
 
 use std::collections::HashMap;
@@ -207,6 +209,21 @@ impl SearchIndex {
         detail: DetailLevel,
         limit: usize,
     ) -> Result<Vec<SearchHit>, SearchError> {
+        let mut ranked = self.rank(tools.len(), query, limit)?;
+        ranked.truncate(limit);
+        Ok(ranked
+            .into_iter()
+            .map(|(doc, score)| hit(&tools[doc], score, detail))
+            .collect())
+    }
+
+    /// Every tool with a positive score, best first, as `(tool index, score)`.
+    pub(crate) fn rank(
+        &self,
+        tool_count: usize,
+        query: &str,
+        limit: usize,
+    ) -> Result<Vec<(usize, f64)>, SearchError> {
         let query = query.trim();
         if query.is_empty() {
             return Err(SearchError::EmptyQuery);
@@ -214,7 +231,7 @@ impl SearchIndex {
         if limit == 0 {
             return Err(SearchError::ZeroLimit);
         }
-        let mut scores = vec![0.0f64; tools.len()];
+        let mut scores = vec![0.0f64; tool_count];
         let tokenizer = Tokenizer::new();
         for token in tokenizer.query_tokens(query) {
             for (id, factor) in self.expand(&token) {
@@ -230,11 +247,12 @@ impl SearchIndex {
             .collect();
         // Tools are sorted by (server, name), so the index breaks ties deterministically.
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        ranked.truncate(limit);
-        Ok(ranked
-            .into_iter()
-            .map(|(doc, score)| hit(&tools[doc], score, detail))
-            .collect())
+        Ok(ranked)
+    }
+
+    /// Tools the query names outright (`convert_time`, `time.convert_time`).
+    pub(crate) fn named(&self, query: &str) -> &[u32] {
+        self.exact.get(&name_key(query)).map_or(&[], Vec::as_slice)
     }
 
     /// Vocabulary terms standing for one query token, with how much each
@@ -318,7 +336,7 @@ impl SearchIndex {
     }
 }
 
-fn hit(tool: &CatalogTool, score: f64, detail: DetailLevel) -> SearchHit {
+pub(crate) fn hit(tool: &CatalogTool, score: f64, detail: DetailLevel) -> SearchHit {
     let with_description = detail != DetailLevel::Name;
     let full = detail == DetailLevel::Full;
     SearchHit {
