@@ -130,28 +130,16 @@ fn main() {
     let mut lexical = Vec::new();
     for _ in 0..25 {
         for query in QUERIES {
-            let t = Instant::now();
-            search
-                .search_with(
-                    &catalog,
-                    query,
-                    DetailLevel::Description,
-                    10,
-                    Ranking::Fused,
-                )
-                .unwrap();
-            fused.push(t.elapsed());
-            let t = Instant::now();
-            search
-                .search_with(
-                    &catalog,
-                    query,
-                    DetailLevel::Description,
-                    10,
-                    Ranking::Lexical,
-                )
-                .unwrap();
-            lexical.push(t.elapsed());
+            for (ranking, samples) in [
+                (Ranking::Fused, &mut fused),
+                (Ranking::Lexical, &mut lexical),
+            ] {
+                let t = Instant::now();
+                search
+                    .search_with(&catalog, query, DetailLevel::Description, 10, ranking)
+                    .unwrap();
+                samples.push(t.elapsed());
+            }
         }
     }
     fused.sort();
