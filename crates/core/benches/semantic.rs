@@ -190,4 +190,9 @@ fn main() {
             recall(&search, &set, ranking, 10)
         );
     }
+    println!(
+        "\nThe set is this project's own (the paraphrase test's fixture). Apart from LiveMCPBench, \
+         which is not used here, no public tool-retrieval benchmark over hundreds of real MCP tools \
+         is published on a package registry this project installs from, so none is measured."
+    );
 }
