@@ -20,6 +20,7 @@ benches=(
   "vtcode-core:versioning"
   "vtcode-core:metrics"
   "vtcode-core:pii"
+  "vtcode-core:semantic"
   "vtcode-tui:render"
 )
 for entry in "${benches[@]}"; do

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets vtcode up on this machine: Debian packages, the reference MCP servers
 # (a Python venv), the sandbox image (built from Debian packages, no
-# container registry needed), and the `vtcode` binary installed with cargo.
+# container registry needed), the embedding model for semantic tool search,
+# and the `vtcode` binary installed with cargo.
 # Then run `vtcode` in your project.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,5 +22,6 @@ if docker info >/dev/null 2>&1; then
 else
   echo "setup: no Docker engine answered; vtcode will use the process sandbox (start Docker and run 'vtcode sandbox build-image' later for the Docker one)"
 fi
+bash scripts/setup-model.sh
 cargo install --locked --path crates/tui
 echo "setup: done. Set an API key (e.g. export OPENAI_API_KEY=...) and run: vtcode"

@@ -3,6 +3,7 @@
 # that has none of it, then checks formatting and lints and runs every test.
 #   - Debian packages (scripts/setup-system.sh)
 #   - the Python venv with the MCP SDK and reference servers (scripts/setup-venv.sh)
+#   - the sentence-embedding model for semantic search (scripts/setup-model.sh)
 #   - the sandbox image, built from Debian packages (scripts/build-sandbox-image.sh)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -12,6 +13,7 @@ step() { printf '\n==> %s\n' "$*"; }
 step "system packages";   bash scripts/setup-system.sh
 step "python venv";       bash scripts/setup-venv.sh
 export VTCODE_TEST_PYTHON="${VTCODE_VENV:-$root/.venv}/bin/python"
+step "embedding model";   bash scripts/setup-model.sh
 step "sandbox image";     bash scripts/build-sandbox-image.sh
 step "cargo fmt";         cargo fmt --all -- --check
 step "cargo clippy";      cargo clippy --workspace --all-targets --locked -- -D warnings

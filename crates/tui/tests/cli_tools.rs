@@ -104,6 +104,86 @@ fn search_works_from_a_catalog_file_with_no_server() {
     );
 }
 
+/// A catalog where "will it rain tomorrow in Paris" shares no word with
+/// the tool it wants.
+fn weather_catalog(project: &Project) -> String {
+    let catalog = project.path().join("catalog.json");
+    std::fs::write(
+        &catalog,
+        r#"{"weather": {"tools": [
+            {"name": "get_weather", "description": "Get current weather and forecast for a location", "inputSchema": {"type": "object", "properties": {"location": {"type": "string"}}}}
+        ]}, "files": {"tools": [
+            {"name": "read_file", "description": "Read a file from disk", "inputSchema": {"type": "object", "properties": {"path": {"type": "string"}}}},
+            {"name": "list_directory", "description": "List the entries of a directory", "inputSchema": {"type": "object", "properties": {"path": {"type": "string"}}}}
+        ]}}"#,
+    )
+    .unwrap();
+    catalog.to_str().unwrap().to_string()
+}
+
+#[test]
+fn without_the_model_search_is_lexical_and_says_in_one_line_how_to_install_it() {
+    let project = Project::with_config("");
+    let catalog = weather_catalog(&project);
+    let query = "will it rain tomorrow in Paris";
+    let out = project.vtcode(&["tools", "search", query, "--catalog", &catalog]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let notes: Vec<String> = stderr(&out)
+        .lines()
+        .filter(|line| line.contains("semantic search"))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(notes.len(), 1, "{}", stderr(&out));
+    assert!(notes[0].contains("lexical only") && notes[0].contains("scripts/setup-model.sh"));
+    assert!(
+        !stdout(&out).contains("weather.get_weather"),
+        "{}",
+        stdout(&out)
+    );
+
+    let out = project.vtcode(&["doctor"]);
+    let report = stdout(&out);
+    let line = report
+        .lines()
+        .find(|line| line.contains("search:"))
+        .unwrap_or_else(|| panic!("{report}"));
+    assert!(
+        line.starts_with("  warn") && line.contains("scripts/setup-model.sh"),
+        "{line}"
+    );
+
+    // Control: with the model configured, the same query finds the tool.
+    let Some(model) = vtcode_embed::locate_test_model() else {
+        return;
+    };
+    let out = project
+        .command(&["tools", "search", query, "--catalog", &catalog])
+        .env("VTCODE_SEARCH_MODEL_PATH", &model)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        !stderr(&out).contains("semantic search"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out).starts_with("weather.get_weather"),
+        "{}",
+        stdout(&out)
+    );
+    let out = project
+        .command(&["doctor"])
+        .env("VTCODE_SEARCH_MODEL_PATH", &model)
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&out).contains("ok    search: semantic search ready"),
+        "{}",
+        stdout(&out)
+    );
+}
+
 #[test]
 fn a_broken_mcp_json_is_reported_with_its_position_and_vtcode_toml_servers_still_work() {
     let project = Project::with_time_server();

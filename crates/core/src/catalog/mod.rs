@@ -23,6 +23,7 @@ use serde_json::Value;
 
 pub use hash::tool_schema_hash;
 pub use load::CatalogError;
+pub use search::semantic::{EmbedReport, Ranking, SemanticError, SemanticSearch, SemanticStatus};
 pub use search::{DetailLevel, SearchError, SearchHit, TrackRecord};
 pub use wrapper::{is_result_wrapper, unwrap_result, unwrapped_schema};
 

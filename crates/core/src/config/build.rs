@@ -7,7 +7,7 @@
 //! field of the other transport.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use super::Origin;
@@ -17,7 +17,7 @@ use super::layer::{Entry, Layer, SERVER_PREFIX};
 use super::schema::{self, HTTP_ONLY, STDIO_ONLY};
 use super::types::{
     AgentConfig, Config, LlmConfig, McpConfig, MetricsConfig, PiiConfig, Provider, SandboxConfig,
-    ServerConfig, ServerTransport, SkillsConfig,
+    SearchConfig, ServerConfig, ServerTransport, SkillsConfig,
 };
 
 /// A conversion from an already type-checked value.
@@ -173,6 +173,12 @@ pub(crate) fn build(layer: &Layer, root: &Path) -> Result<Built, ConfigError> {
         user_skills: r.or("skills.user_skills", d.user_skills),
         prompt_tokens: r.or("skills.prompt_tokens", d.prompt_tokens),
     };
+    let search = SearchConfig {
+        semantic: r.or("search.semantic", SearchConfig::default().semantic),
+        model_path: r
+            .get::<String>("search.model_path")
+            .map(|path| resolve_user_path(root, &path)),
+    };
     let mut servers = BTreeMap::new();
     for name in server_names(layer) {
         let server = build_server(&mut r, &name, root)?;
@@ -186,6 +192,7 @@ pub(crate) fn build(layer: &Layer, root: &Path) -> Result<Built, ConfigError> {
         pii,
         metrics,
         skills,
+        search,
     };
     Ok(Built {
         config,
@@ -368,5 +375,13 @@ impl Expander<'_> {
             ));
         }
         expanded
+    }
+}
+
+/// `~/x` under the home directory, a relative path under the project root.
+fn resolve_user_path(root: &Path, path: &str) -> PathBuf {
+    match (path.strip_prefix("~/"), dirs::home_dir()) {
+        (Some(rest), Some(home)) => home.join(rest),
+        _ => root.join(path),
     }
 }

@@ -118,6 +118,8 @@ const SKILLS_KEYS: &[KeySpec] = &[
     key("prompt_tokens", Kind::UInt { min: 0, max: U32 }),
 ];
 
+const SEARCH_KEYS: &[KeySpec] = &[key("semantic", Kind::Bool), key("model_path", Kind::Str)];
+
 /// Keys of one `[mcp.servers.NAME]` table.
 pub(crate) const SERVER_KEYS: &[KeySpec] = &[
     key("command", Kind::Str),
@@ -148,11 +150,13 @@ pub(crate) const FLAT_SECTIONS: &[(&str, &[KeySpec])] = &[
     ("pii", PII_KEYS),
     ("metrics", METRICS_KEYS),
     ("skills", SKILLS_KEYS),
+    ("search", SEARCH_KEYS),
 ];
 
 /// Every top-level section, in the order the docs present them.
-pub(crate) const SECTION_NAMES: &[&str] =
-    &["llm", "mcp", "sandbox", "agent", "pii", "metrics", "skills"];
+pub(crate) const SECTION_NAMES: &[&str] = &[
+    "llm", "mcp", "sandbox", "agent", "pii", "metrics", "skills", "search",
+];
 
 pub(crate) fn section_keys(section: &str) -> Option<&'static [KeySpec]> {
     FLAT_SECTIONS

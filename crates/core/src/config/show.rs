@@ -186,6 +186,23 @@ fn tables(config: &Config) -> Vec<Table> {
                 ("prompt_tokens", int(config.skills.prompt_tokens.into())),
             ],
         ),
+        (
+            "search".to_owned(),
+            vec![
+                (
+                    "semantic",
+                    Some(toml::Value::Boolean(config.search.semantic)),
+                ),
+                (
+                    "model_path",
+                    config
+                        .search
+                        .model_path
+                        .as_ref()
+                        .and_then(|p| s(&p.display().to_string())),
+                ),
+            ],
+        ),
     ];
     for (name, server) in &config.mcp.servers {
         let mut keys = match &server.transport {

@@ -135,6 +135,7 @@ pub struct Config {
     pub pii: PiiConfig,
     pub metrics: MetricsConfig,
     pub skills: SkillsConfig,
+    pub search: SearchConfig,
 }
 
 /// `[llm]`: which model to talk to and how.
@@ -341,6 +342,25 @@ impl Default for SkillsConfig {
             save_dir: ".agents/skills".to_owned(),
             user_skills: true,
             prompt_tokens: 2000,
+        }
+    }
+}
+
+/// `[search]`: how `search_tools` ranks the catalog.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchConfig {
+    /// Fuse the lexical ranking with a local embedding model's.
+    pub semantic: bool,
+    /// The model's directory; `None` means the default install location
+    /// (`vtcode_embed::default_model_dir`).
+    pub model_path: Option<PathBuf>,
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        Self {
+            semantic: true,
+            model_path: None,
         }
     }
 }

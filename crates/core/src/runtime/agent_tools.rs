@@ -11,7 +11,7 @@ use vtcode_mcp::McpHub;
 
 use super::live_catalog::LiveCatalog;
 use crate::agent::{DirectTools, ToolSearch};
-use crate::catalog::{DetailLevel, TrackRecord};
+use crate::catalog::{DetailLevel, SemanticSearch, TrackRecord};
 use crate::metrics::{CallPath, MetricsRecorder};
 use crate::skills::SkillLibrary;
 
@@ -26,15 +26,25 @@ pub struct CatalogSearch {
     skills: Option<Arc<SkillLibrary>>,
     /// Tools that worked before win ties (see `insights`).
     track_record: TrackRecord,
+    /// Fused with the lexical ranking once it has embedded the catalog.
+    semantic: Option<SemanticSearch>,
 }
 
 impl CatalogSearch {
+    /// Lexical ranking only.
     pub fn new(catalog: LiveCatalog) -> Self {
         Self {
             catalog,
             skills: None,
             track_record: TrackRecord::default(),
+            semantic: None,
         }
+    }
+
+    /// Fused with `semantic`'s ranking once it has embedded the catalog.
+    pub fn with_semantic(mut self, semantic: SemanticSearch) -> Self {
+        self.semantic = Some(semantic);
+        self
     }
 
     /// Breaks ranking ties toward the tools of `track_record`.
@@ -86,11 +96,18 @@ impl CatalogSearch {
 impl ToolSearch for CatalogSearch {
     async fn search(&self, query: &str, detail: &str, limit: usize) -> Result<Value, String> {
         let detail: DetailLevel = detail.parse().map_err(|e| format!("{e}"))?;
-        let tools = self
-            .catalog
-            .current()
-            .search_with_track_record(query, detail, limit, &self.track_record)
-            .map_err(|e| e.to_string())?;
+        let catalog = self.catalog.current();
+        let tools = match &self.semantic {
+            Some(semantic) => semantic.search_with_track_record(
+                &catalog,
+                query,
+                detail,
+                limit,
+                &self.track_record,
+            ),
+            None => catalog.search_with_track_record(query, detail, limit, &self.track_record),
+        }
+        .map_err(|e| e.to_string())?;
         let mut hits = self.skill_hits(query, detail, limit);
         for tool in tools.into_iter().take(limit.saturating_sub(hits.len())) {
             let mut hit = json!({"kind": "tool"});

@@ -20,7 +20,7 @@ use tokio::sync::broadcast;
 use vtcode_mcp::{HubEvent, McpHub, ServerState, ToolDescriptor};
 
 use super::sdk_dir;
-use crate::catalog::{CatalogTool, ToolCatalog};
+use crate::catalog::{CatalogTool, SemanticSearch, ToolCatalog};
 use crate::metrics::{MetricEvent, MetricsRecorder};
 use crate::store::{Store, ToolChangeKind, VersionChange};
 use crate::versioning::{ChangeClass, ToolDiff};
@@ -69,6 +69,8 @@ pub struct LiveCatalog {
     sdk_root: Option<PathBuf>,
     changes: broadcast::Sender<CatalogChangeEvent>,
     metrics: MetricsRecorder,
+    /// Given every new catalog to embed in the background.
+    semantic: Option<SemanticSearch>,
 }
 
 impl LiveCatalog {
@@ -83,6 +85,7 @@ impl LiveCatalog {
             sdk_root,
             changes: broadcast::channel(CHANGE_BACKLOG).0,
             metrics: MetricsRecorder::disabled(),
+            semantic: None,
         };
         live.refresh();
         live
@@ -91,6 +94,14 @@ impl LiveCatalog {
     /// Records each SDK publication from now on in `metrics`.
     pub fn with_metrics(mut self, metrics: MetricsRecorder) -> Self {
         self.metrics = metrics;
+        self
+    }
+
+    /// From now on, each new catalog is handed to `semantic` to embed in
+    /// the background (the current one too).
+    pub fn with_semantic(mut self, semantic: SemanticSearch) -> Self {
+        semantic.prepare(self.current());
+        self.semantic = Some(semantic);
         self
     }
 
@@ -132,6 +143,9 @@ impl LiveCatalog {
             }
         }
         let catalog = Arc::new(catalog);
+        if let Some(semantic) = &self.semantic {
+            semantic.prepare(Arc::clone(&catalog));
+        }
         match self.current.write() {
             Ok(mut guard) => *guard = Arc::clone(&catalog),
             Err(poisoned) => *poisoned.into_inner() = Arc::clone(&catalog),

@@ -33,6 +33,7 @@ pub use skill_host::SkillSavingHost;
 pub use tool_host::{HubToolHost, result_value};
 
 use crate::agent::{AgentDeps, PiiSetup};
+use crate::catalog::SemanticSearch;
 use crate::config::LoadedConfig;
 use crate::insights::Insights;
 use crate::metrics::MetricsRecorder;
@@ -85,6 +86,8 @@ pub struct Runtime {
     pub skills: Arc<SkillLibrary>,
     /// Where every part of this runtime records its metrics.
     pub metrics: MetricsRecorder,
+    /// The semantic leg of tool search; embeds each catalog in the background.
+    pub semantic: SemanticSearch,
     follower: tokio::task::AbortHandle,
     restarts: tokio::task::AbortHandle,
 }
@@ -103,12 +106,14 @@ impl Runtime {
         let store = Arc::new(Store::open(&loaded.paths.db)?);
         let metrics = MetricsRecorder::start(Arc::clone(&store), &loaded.config.metrics);
         let hub = start_hub(&loaded);
+        let semantic = SemanticSearch::new(&loaded.config.search, Some(Arc::clone(&store)));
         let catalog = LiveCatalog::new(
             Arc::clone(&hub),
             Some(Arc::clone(&store)),
             Some(loaded.paths.sdk.clone()),
         )
-        .with_metrics(metrics.clone());
+        .with_metrics(metrics.clone())
+        .with_semantic(semantic.clone());
         let follower = catalog.follow();
         let restarts = restarts::follow_restarts(&hub, metrics.clone());
         let tool_host = Arc::new(
@@ -126,6 +131,7 @@ impl Runtime {
             tool_host,
             skills,
             metrics,
+            semantic,
             follower,
             restarts,
         })
@@ -171,7 +177,8 @@ impl Runtime {
             search: Arc::new(
                 CatalogSearch::new(self.catalog.clone())
                     .with_skills(Arc::clone(&self.skills))
-                    .with_track_record(insights.track_record()),
+                    .with_track_record(insights.track_record())
+                    .with_semantic(self.semantic.clone()),
             ),
             direct_tools: Arc::new(
                 HubDirectTools::new(Arc::clone(&self.hub), self.catalog.clone())

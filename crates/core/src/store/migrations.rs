@@ -44,6 +44,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "pii_audit",
         sql: include_str!("migrations/0006_pii_audit.sql"),
     },
+    Migration {
+        version: 7,
+        name: "embeddings",
+        sql: include_str!("migrations/0007_embeddings.sql"),
+    },
 ];
 
 /// The schema version this binary brings a database up to.

@@ -9,6 +9,7 @@
 //! typed APIs in their own files on top of [`Store::with_conn`].
 
 mod catalog;
+mod embeddings;
 mod metrics;
 pub mod migrations;
 mod pii;

@@ -4,6 +4,7 @@
 use std::process::ExitCode;
 
 use anyhow::Result;
+use vtcode_core::catalog::{SemanticSearch, SemanticStatus, ToolCatalog};
 use vtcode_core::config::{Config, LoadOptions, LoadedConfig};
 use vtcode_core::runtime::{Runtime, ServerState, build_provider, sandbox_settings};
 
@@ -46,6 +47,7 @@ pub async fn doctor(options: LoadOptions) -> Result<ExitCode> {
     };
     check_llm(&mut report, &loaded).await;
     check_sandbox(&mut report, &loaded).await;
+    check_search(&mut report, &loaded);
     check_servers(&mut report, loaded).await;
     if report.failures == 0 {
         println!("\nall checks passed");
@@ -99,6 +101,30 @@ async fn check_sandbox(report: &mut Report, loaded: &LoadedConfig) {
             ),
         ),
         _ => report.ok("sandbox", format!("{} backend", status.backend)),
+    }
+}
+
+/// The semantic leg is optional: without it search is lexical, so a
+/// missing model is a warning that says how to install it.
+fn check_search(report: &mut Report, loaded: &LoadedConfig) {
+    let semantic = SemanticSearch::new(&loaded.config.search, None);
+    match semantic.status(&ToolCatalog::new(Vec::new())) {
+        SemanticStatus::Disabled => report.ok("search", "lexical ([search] semantic = false)"),
+        status @ (SemanticStatus::NoModel { .. } | SemanticStatus::Failed(_)) => {
+            report.warn("search", status.to_string());
+        }
+        _ => match semantic.load_model() {
+            Ok(()) => report.ok(
+                "search",
+                format!(
+                    "semantic search ready (model in {})",
+                    semantic
+                        .model_dir()
+                        .map_or_else(String::new, |d| d.display().to_string())
+                ),
+            ),
+            Err(err) => report.warn("search", format!("{err}; search is lexical only")),
+        },
     }
 }
 

@@ -306,8 +306,10 @@ impl UiBackend for CoreBackend {
                 })
                 .collect());
         }
-        let hits = catalog
-            .search(&query, DetailLevel::Description, 20)
+        let hits = self
+            .runtime
+            .semantic
+            .search(&catalog, &query, DetailLevel::Description, 20)
             .map_err(BackendError::new)?;
         Ok(hits
             .into_iter()

@@ -129,7 +129,9 @@ pub async fn serve(loaded: LoadedConfig) -> Result<ExitCode> {
         eprintln!("note: {notice}");
     }
     let service = CodeModeService::new(
-        CatalogSearch::new(runtime.catalog.clone()),
+        CatalogSearch::new(runtime.catalog.clone())
+            .with_skills(Arc::clone(&runtime.skills))
+            .with_semantic(runtime.semantic.clone()),
         selected.sandbox.clone(),
         settings,
         runtime.tool_host.clone(),

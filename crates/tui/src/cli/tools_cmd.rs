@@ -3,12 +3,12 @@
 //! from a JSON file (`--catalog`), so search works with no server running;
 //! `history` reads what earlier runs recorded, without starting servers.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
-use vtcode_core::catalog::{DetailLevel, ToolCatalog};
+use vtcode_core::catalog::{DetailLevel, SemanticSearch, SemanticStatus, ToolCatalog};
 use vtcode_core::config::LoadedConfig;
 use vtcode_core::runtime::ServerState;
 use vtcode_core::sdk::{self, SdkLanguage};
@@ -22,6 +22,7 @@ use super::context::ready_runtime;
 /// servers stay up while the command runs.
 struct CatalogSource {
     catalog: Arc<ToolCatalog>,
+    semantic: SemanticSearch,
     runtime: Option<vtcode_core::runtime::Runtime>,
 }
 
@@ -29,8 +30,16 @@ impl CatalogSource {
     async fn open(loaded: LoadedConfig, file: Option<&Path>) -> Result<Self> {
         if let Some(file) = file {
             let catalog = ToolCatalog::from_json_file(file).map_err(|e| anyhow::anyhow!("{e}"))?;
+            // Vectors are cached in the project's database when it has one;
+            // a catalog file alone creates no database.
+            let store = if loaded.paths.db.exists() {
+                Some(Arc::new(Store::open(&loaded.paths.db)?))
+            } else {
+                None
+            };
             return Ok(Self {
                 catalog: Arc::new(catalog),
+                semantic: SemanticSearch::new(&loaded.config.search, store),
                 runtime: None,
             });
         }
@@ -43,6 +52,7 @@ impl CatalogSource {
         let runtime = ready_runtime(loaded).await?;
         Ok(Self {
             catalog: runtime.catalog.current(),
+            semantic: runtime.semantic.clone(),
             runtime: Some(runtime),
         })
     }
@@ -55,37 +65,33 @@ impl CatalogSource {
 }
 
 pub async fn tools(loaded: LoadedConfig, command: ToolsCommand) -> Result<ExitCode> {
+    let file = match &command {
+        ToolsCommand::History { tool, json } => return history(&loaded, tool, *json),
+        ToolsCommand::List { catalog, .. }
+        | ToolsCommand::Search { catalog, .. }
+        | ToolsCommand::Show { catalog, .. } => catalog.clone(),
+    };
+    let source = CatalogSource::open(loaded, file.as_deref()).await?;
+    let result = run_tools(&source, command);
+    source.close().await;
+    result
+}
+
+fn run_tools(source: &CatalogSource, command: ToolsCommand) -> Result<ExitCode> {
+    let catalog = &source.catalog;
     match command {
-        ToolsCommand::List {
-            server,
-            json,
-            catalog,
-        } => with_catalog(loaded, catalog, |c| list(c, server.as_deref(), json)).await,
+        ToolsCommand::List { server, json, .. } => list(catalog, server.as_deref(), json),
         ToolsCommand::Search {
             query,
             detail,
             limit,
             json,
-            catalog,
-        } => with_catalog(loaded, catalog, |c| search(c, &query, detail, limit, json)).await,
-        ToolsCommand::Show {
-            tool,
-            json,
-            catalog,
-        } => with_catalog(loaded, catalog, |c| show(c, &tool, json)).await,
-        ToolsCommand::History { tool, json } => history(&loaded, &tool, json),
+            ..
+        } => search(source, &query, detail, limit, json),
+        ToolsCommand::Show { tool, json, .. } => show(catalog, &tool, json),
+        // Answered by `tools` before any catalog is opened.
+        ToolsCommand::History { .. } => Ok(ExitCode::SUCCESS),
     }
-}
-
-async fn with_catalog(
-    loaded: LoadedConfig,
-    file: Option<PathBuf>,
-    run: impl FnOnce(&ToolCatalog) -> Result<ExitCode>,
-) -> Result<ExitCode> {
-    let source = CatalogSource::open(loaded, file.as_deref()).await?;
-    let result = run(&source.catalog);
-    source.close().await;
-    result
 }
 
 fn list(catalog: &ToolCatalog, server: Option<&str>, json: bool) -> Result<ExitCode> {
@@ -118,7 +124,7 @@ fn list(catalog: &ToolCatalog, server: Option<&str>, json: bool) -> Result<ExitC
 }
 
 fn search(
-    catalog: &ToolCatalog,
+    source: &CatalogSource,
     query: &str,
     detail: DetailArg,
     limit: usize,
@@ -129,7 +135,9 @@ fn search(
         DetailArg::Description => DetailLevel::Description,
         DetailArg::Full => DetailLevel::Full,
     };
-    let hits = catalog.search(query, detail, limit)?;
+    let catalog = &source.catalog;
+    semantic_leg(&source.semantic, catalog);
+    let hits = source.semantic.search(catalog, query, detail, limit)?;
     if json {
         println!("{}", serde_json::to_string_pretty(&hits)?);
         return Ok(ExitCode::SUCCESS);
@@ -338,4 +346,21 @@ pub async fn servers(loaded: LoadedConfig, json: bool) -> Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// A one-shot search cannot wait for the background: it embeds what the
+/// cache lacks now (once per tool, ever, with a project database), and says
+/// in one line on stderr when the semantic leg is unavailable and why.
+fn semantic_leg(semantic: &SemanticSearch, catalog: &ToolCatalog) {
+    match semantic.status(catalog) {
+        SemanticStatus::Disabled | SemanticStatus::Ready { .. } => {}
+        status @ (SemanticStatus::NoModel { .. } | SemanticStatus::Failed(_)) => {
+            eprintln!("note: {status}");
+        }
+        _ => {
+            if let Err(err) = semantic.embed_catalog(catalog) {
+                eprintln!("note: {err}; search is lexical only");
+            }
+        }
+    }
 }

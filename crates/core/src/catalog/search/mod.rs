@@ -15,6 +15,8 @@
 //! that worked before, from the metrics), then by `(server, name)` so
 //! results are deterministic.
 
+mod fusion;
+pub mod semantic;
 mod tokenize;
 
 use std::collections::HashMap;
@@ -44,6 +46,20 @@ impl TrackRecord {
             .get(&format!("{}.{}", tool.server, tool.name))
             .copied()
             .unwrap_or(0)
+    }
+
+    /// Among tools of equal score, the ones that worked more often come
+    /// first; the sort is stable, so the order is otherwise kept.
+    pub(crate) fn break_ties(&self, ranked: &mut [(usize, f64)], tools: &[CatalogTool]) {
+        if self.0.is_empty() {
+            return;
+        }
+        ranked.sort_by(|a, b| {
+            b.1.total_cmp(&a.1).then_with(|| {
+                self.successes(&tools[b.0])
+                    .cmp(&self.successes(&tools[a.0]))
+            })
+        });
     }
 }
 
@@ -230,6 +246,22 @@ impl SearchIndex {
         limit: usize,
         track_record: &TrackRecord,
     ) -> Result<Vec<SearchHit>, SearchError> {
+        let mut ranked = self.rank(tools.len(), query, limit)?;
+        track_record.break_ties(&mut ranked, tools);
+        ranked.truncate(limit);
+        Ok(ranked
+            .into_iter()
+            .map(|(doc, score)| hit(&tools[doc], score, detail))
+            .collect())
+    }
+
+    /// Every tool with a positive score, best first, as `(tool index, score)`.
+    pub(crate) fn rank(
+        &self,
+        tool_count: usize,
+        query: &str,
+        limit: usize,
+    ) -> Result<Vec<(usize, f64)>, SearchError> {
         let query = query.trim();
         if query.is_empty() {
             return Err(SearchError::EmptyQuery);
@@ -237,7 +269,7 @@ impl SearchIndex {
         if limit == 0 {
             return Err(SearchError::ZeroLimit);
         }
-        let mut scores = vec![0.0f64; tools.len()];
+        let mut scores = vec![0.0f64; tool_count];
         let tokenizer = Tokenizer::new();
         for token in tokenizer.query_tokens(query) {
             for (id, factor) in self.expand(&token) {
@@ -252,20 +284,13 @@ impl SearchIndex {
             .filter(|(_, s)| *s > 0.0)
             .collect();
         // Tools are sorted by (server, name), so the index breaks ties deterministically.
-        ranked.sort_by(|a, b| {
-            b.1.total_cmp(&a.1)
-                .then_with(|| {
-                    track_record
-                        .successes(&tools[b.0])
-                        .cmp(&track_record.successes(&tools[a.0]))
-                })
-                .then(a.0.cmp(&b.0))
-        });
-        ranked.truncate(limit);
-        Ok(ranked
-            .into_iter()
-            .map(|(doc, score)| hit(&tools[doc], score, detail))
-            .collect())
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        Ok(ranked)
+    }
+
+    /// Tools the query names outright (`convert_time`, `time.convert_time`).
+    pub(crate) fn named(&self, query: &str) -> &[u32] {
+        self.exact.get(&name_key(query)).map_or(&[], Vec::as_slice)
     }
 
     /// Vocabulary terms standing for one query token, with how much each
@@ -349,7 +374,7 @@ impl SearchIndex {
     }
 }
 
-fn hit(tool: &CatalogTool, score: f64, detail: DetailLevel) -> SearchHit {
+pub(crate) fn hit(tool: &CatalogTool, score: f64, detail: DetailLevel) -> SearchHit {
     let with_description = detail != DetailLevel::Name;
     let full = detail == DetailLevel::Full;
     SearchHit {

@@ -1,0 +1,180 @@
+//! A BERT encoder (inference only) over candle tensors on the CPU.
+//!
+//! Each layer is self-attention then a feed-forward block, each followed by
+//! a residual sum and layer norm (post-norm, as BERT has it). Padding is kept
+//! out of attention by an additive mask: padded keys get a large negative
+//! score, so their softmax weight is zero and a padded batch gives each text
+//! the same vectors it would get alone.
+
+use candle_core::{D, DType, Module, Tensor};
+use candle_nn::{Embedding, LayerNorm, Linear, VarBuilder};
+use serde::Deserialize;
+
+/// The fields of the model's `config.json` the encoder needs.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct BertConfig {
+    pub(crate) hidden_size: usize,
+    pub(crate) num_attention_heads: usize,
+    pub(crate) num_hidden_layers: usize,
+    pub(crate) intermediate_size: usize,
+    pub(crate) max_position_embeddings: usize,
+    pub(crate) layer_norm_eps: f64,
+    #[serde(default = "default_activation")]
+    pub(crate) hidden_act: String,
+}
+
+fn default_activation() -> String {
+    "gelu".to_string()
+}
+
+/// Score added to attention logits of padded keys.
+const MASKED: f32 = -1e9;
+
+struct Layer {
+    query: Linear,
+    key: Linear,
+    value: Linear,
+    attention_out: Linear,
+    attention_norm: LayerNorm,
+    intermediate: Linear,
+    output: Linear,
+    output_norm: LayerNorm,
+}
+
+pub(crate) struct Bert {
+    words: Embedding,
+    positions: Embedding,
+    token_types: Embedding,
+    embedding_norm: LayerNorm,
+    layers: Vec<Layer>,
+    heads: usize,
+    head_dim: usize,
+}
+
+impl Bert {
+    pub(crate) fn load(config: &BertConfig, vb: VarBuilder) -> candle_core::Result<Self> {
+        let hidden = config.hidden_size;
+        if config.num_attention_heads == 0 || !hidden.is_multiple_of(config.num_attention_heads) {
+            candle_core::bail!(
+                "hidden_size {hidden} is not a multiple of num_attention_heads {}",
+                config.num_attention_heads
+            );
+        }
+        if config.hidden_act != "gelu" {
+            candle_core::bail!(
+                "hidden_act `{}` is not supported (only gelu)",
+                config.hidden_act
+            );
+        }
+        let norm = |vb: VarBuilder| candle_nn::layer_norm(hidden, config.layer_norm_eps, vb);
+        let emb = vb.pp("embeddings");
+        let words = embedding(&emb.pp("word_embeddings"), hidden)?;
+        let positions = embedding(&emb.pp("position_embeddings"), hidden)?;
+        let token_types = embedding(&emb.pp("token_type_embeddings"), hidden)?;
+        let embedding_norm = norm(emb.pp("LayerNorm"))?;
+        let mut layers = Vec::with_capacity(config.num_hidden_layers);
+        for i in 0..config.num_hidden_layers {
+            let vb = vb.pp(format!("encoder.layer.{i}"));
+            let attention = vb.pp("attention");
+            layers.push(Layer {
+                query: candle_nn::linear(hidden, hidden, attention.pp("self.query"))?,
+                key: candle_nn::linear(hidden, hidden, attention.pp("self.key"))?,
+                value: candle_nn::linear(hidden, hidden, attention.pp("self.value"))?,
+                attention_out: candle_nn::linear(hidden, hidden, attention.pp("output.dense"))?,
+                attention_norm: norm(attention.pp("output.LayerNorm"))?,
+                intermediate: candle_nn::linear(
+                    hidden,
+                    config.intermediate_size,
+                    vb.pp("intermediate.dense"),
+                )?,
+                output: candle_nn::linear(config.intermediate_size, hidden, vb.pp("output.dense"))?,
+                output_norm: norm(vb.pp("output.LayerNorm"))?,
+            });
+        }
+        Ok(Self {
+            words,
+            positions,
+            token_types,
+            embedding_norm,
+            layers,
+            heads: config.num_attention_heads,
+            head_dim: hidden / config.num_attention_heads,
+        })
+    }
+
+    /// Hidden states `(batch, seq, hidden)` for `ids` `(batch, seq)`, where
+    /// `mask` `(batch, seq)` is 1 for real tokens and 0 for padding.
+    pub(crate) fn forward(&self, ids: &Tensor, mask: &Tensor) -> candle_core::Result<Tensor> {
+        let (batch, seq) = ids.dims2()?;
+        let device = ids.device();
+        let positions = Tensor::arange(0u32, seq as u32, device)?;
+        let token_types = Tensor::zeros((batch, seq), DType::U32, device)?;
+        let x = self
+            .words
+            .forward(ids)?
+            .broadcast_add(&self.positions.forward(&positions)?)?
+            .add(&self.token_types.forward(&token_types)?)?;
+        let mut x = self.embedding_norm.forward(&x)?;
+        // (batch, 1, 1, seq): 0 where a key may be attended to, MASKED where not.
+        let bias = ((1.0 - mask.to_dtype(DType::F32)?)? * f64::from(MASKED))?
+            .reshape((batch, 1, 1, seq))?;
+        for layer in &self.layers {
+            x = self.layer(layer, &x, &bias)?;
+        }
+        Ok(x)
+    }
+
+    fn layer(&self, layer: &Layer, x: &Tensor, bias: &Tensor) -> candle_core::Result<Tensor> {
+        let (batch, seq, hidden) = x.dims3()?;
+        let heads = |t: Tensor| {
+            t.reshape((batch, seq, self.heads, self.head_dim))?
+                .transpose(1, 2)?
+                .contiguous()
+        };
+        let q = heads(layer.query.forward(x)?)?;
+        let k = heads(layer.key.forward(x)?)?;
+        let v = heads(layer.value.forward(x)?)?;
+        let scale = 1.0 / (self.head_dim as f64).sqrt();
+        let scores = (q.matmul(&k.t()?)? * scale)?.broadcast_add(bias)?;
+        let weights = candle_nn::ops::softmax_last_dim(&scores)?;
+        let context = weights
+            .matmul(&v)?
+            .transpose(1, 2)?
+            .reshape((batch, seq, hidden))?;
+        let attended = layer
+            .attention_norm
+            .forward(&(layer.attention_out.forward(&context)? + x)?)?;
+        let expanded = layer.intermediate.forward(&attended)?.gelu_erf()?;
+        layer
+            .output_norm
+            .forward(&(layer.output.forward(&expanded)? + &attended)?)
+    }
+}
+
+/// An embedding table whose size is read from the weights themselves.
+fn embedding(vb: &VarBuilder, hidden: usize) -> candle_core::Result<Embedding> {
+    let table = vb.get_unchecked("weight")?;
+    let (_, width) = table.dims2()?;
+    if width != hidden {
+        candle_core::bail!("embedding width {width} differs from hidden_size {hidden}");
+    }
+    Ok(Embedding::new(table, hidden))
+}
+
+/// Mean of the hidden states over real tokens, scaled to unit length:
+/// the sentence vector the model was trained to produce.
+pub(crate) fn mean_pool_normalized(
+    hidden: &Tensor,
+    mask: &Tensor,
+) -> candle_core::Result<Vec<Vec<f32>>> {
+    let mask = mask.to_dtype(DType::F32)?.unsqueeze(2)?;
+    let summed = hidden.broadcast_mul(&mask)?.sum(1)?;
+    let counts = mask.sum(1)?.clamp(1e-9, f64::MAX)?;
+    let mean = summed.broadcast_div(&counts)?;
+    let norms = mean
+        .sqr()?
+        .sum_keepdim(D::Minus1)?
+        .sqrt()?
+        .clamp(1e-12, f64::MAX)?;
+    mean.broadcast_div(&norms)?.to_vec2::<f32>()
+}
