@@ -12,6 +12,7 @@
 
 mod hash;
 mod load;
+pub mod sanitize;
 pub mod search;
 mod wrapper;
 
@@ -142,6 +143,8 @@ pub struct ToolCatalog {
     tools: Vec<CatalogTool>,
     schema_hashes: Vec<String>,
     valid_input: Vec<bool>,
+    /// Per tool: why its description looks aimed at the model.
+    tool_warnings: Vec<Vec<String>>,
     by_key: HashMap<(String, String), usize>,
     warnings: Vec<CatalogWarning>,
     hash: String,
@@ -168,7 +171,14 @@ impl ToolCatalog {
                 kept.push(tool);
             }
         }
-        let tools = kept;
+        let mut tools = kept;
+        let tool_warnings: Vec<Vec<String>> = tools
+            .iter_mut()
+            .map(|tool| {
+                let removed = sanitize::clean_tool(tool);
+                sanitize::warnings(tool, removed)
+            })
+            .collect();
 
         let mut valid_input = Vec::with_capacity(tools.len());
         for tool in &tools {
@@ -211,6 +221,7 @@ impl ToolCatalog {
             tools,
             schema_hashes,
             valid_input,
+            tool_warnings,
             by_key,
             warnings,
             hash,
@@ -285,6 +296,13 @@ impl ToolCatalog {
         &self.warnings
     }
 
+    /// Why the tool's description looks aimed at the model (instructions,
+    /// hidden characters that were removed); empty for an ordinary tool.
+    pub fn tool_warnings(&self, server: &str, tool: &str) -> &[String] {
+        self.index_of(server, tool)
+            .map_or(&[], |i| self.tool_warnings[i].as_slice())
+    }
+
     /// False when the tool's inputSchema failed JSON Schema validation (its
     /// SDK function then takes free keyword arguments).
     pub fn has_valid_input_schema(&self, server: &str, tool: &str) -> bool {
@@ -319,7 +337,11 @@ impl ToolCatalog {
         detail: DetailLevel,
         limit: usize,
     ) -> Result<Vec<SearchHit>, SearchError> {
-        self.index.search(&self.tools, query, detail, limit)
+        let mut hits = self.index.search(&self.tools, query, detail, limit)?;
+        for hit in &mut hits {
+            hit.warnings = self.tool_warnings(&hit.server, &hit.name).to_vec();
+        }
+        Ok(hits)
     }
 
     fn index_of(&self, server: &str, tool: &str) -> Option<usize> {

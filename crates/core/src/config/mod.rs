@@ -26,7 +26,7 @@ pub use error::{ConfigError, Location};
 pub use paths::ProjectPaths;
 pub use types::{
     AgentConfig, ApprovalMode, Config, LlmConfig, McpConfig, MetricsConfig, PII_KINDS, PiiConfig,
-    Provider, SandboxBackend, SandboxConfig, ServerConfig, ServerTransport, ToolMode,
+    Provider, SandboxBackend, SandboxConfig, ServerConfig, ServerTransport, ServerTrust, ToolMode,
     WorkspaceAccess,
 };
 

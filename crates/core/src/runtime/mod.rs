@@ -13,6 +13,7 @@ mod sandbox;
 mod sdk_dir;
 mod serve;
 mod servers;
+mod tool_gate;
 mod tool_host;
 
 use std::sync::Arc;
@@ -27,7 +28,8 @@ pub use sandbox::sandbox_settings;
 pub use sdk_dir::publish as publish_sdk;
 pub use serve::CodeModeService;
 pub use servers::{server_specs, start_hub, startup_wait};
-pub use tool_host::{HubToolHost, result_value};
+pub use tool_gate::CatalogGate;
+pub use tool_host::{HubToolHost, result_value, unattended_denial};
 
 use crate::agent::AgentDeps;
 use crate::config::LoadedConfig;
@@ -49,6 +51,8 @@ pub enum RuntimeError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Hub(#[from] HubError),
+    #[error(transparent)]
+    Policy(#[from] crate::approval::PolicyError),
 }
 
 pub struct Runtime {
@@ -57,6 +61,8 @@ pub struct Runtime {
     pub hub: Arc<McpHub>,
     pub catalog: LiveCatalog,
     pub tool_host: Arc<HubToolHost>,
+    /// Checks and the approval verdict for every MCP tool call.
+    pub tool_gate: Arc<CatalogGate>,
     follower: tokio::task::AbortHandle,
 }
 
@@ -71,6 +77,7 @@ impl Runtime {
                 path: loaded.paths.dot_dir.clone(),
                 source,
             })?;
+        let policy = crate::approval::ToolPolicy::from_config(&loaded.config.mcp)?;
         let store = Arc::new(Store::open(&loaded.paths.db)?);
         let hub = start_hub(&loaded);
         let catalog = LiveCatalog::new(
@@ -79,13 +86,20 @@ impl Runtime {
             Some(loaded.paths.sdk.clone()),
         );
         let follower = catalog.follow();
-        let tool_host = Arc::new(HubToolHost::new(Arc::clone(&hub), catalog.clone()));
+        let tool_gate = Arc::new(CatalogGate::new(catalog.clone(), policy));
+        let tool_host = Arc::new(HubToolHost::new(
+            Arc::clone(&hub),
+            catalog.clone(),
+            Arc::clone(&tool_gate),
+            loaded.config.agent.approval,
+        ));
         Ok(Self {
             loaded,
             store,
             hub,
             catalog,
             tool_host,
+            tool_gate,
             follower,
         })
     }
@@ -122,6 +136,7 @@ impl Runtime {
             approval: config.agent.approval,
             sandbox,
             tool_host: self.tool_host.clone(),
+            tool_gate: Some(self.tool_gate.clone()),
             mounts: settings.mounts,
             exec_timeout: settings.timeout,
             search: Arc::new(CatalogSearch::new(self.catalog.clone())),

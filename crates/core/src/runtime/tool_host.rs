@@ -2,59 +2,51 @@
 //! routed to its MCP server and turned into the value the program receives.
 //!
 //! Order of events for one `_vtcode.call_tool(server, tool, args)`:
-//! 1. the tool is looked up in the live catalog (an unknown name gets a
-//!    "did you mean" answer, never a crash);
-//! 2. the arguments are validated against the tool's input schema, so a
-//!    wrong argument is reported by name before any server sees it;
-//! 3. the hub makes the call under the server's tool timeout;
-//! 4. the result becomes a plain value: structured content (unwrapped from
+//! 1. `admit`: the [`CatalogGate`] looks the tool up in the live catalog (an
+//!    unknown name gets a "did you mean" answer, never a crash), validates
+//!    the arguments against its input schema (a wrong argument is reported
+//!    by name before any server sees it) and applies the approval policy.
+//!    This host has no one to ask: a call the policy would ask about is
+//!    refused with a message saying how to allow it. The agent wraps it in a
+//!    host that asks the person at the front end instead;
+//! 2. the hub makes the call under the server's tool timeout;
+//! 3. the result becomes a plain value: structured content (unwrapped from
 //!    the single-`result` wrapper Python servers add), else the text parsed
 //!    as JSON when it parses, else the text.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use serde_json::Value;
 use vtcode_mcp::{McpHub, ToolOutput};
-use vtcode_sandbox::{ToolCallError, ToolHost};
-
-use crate::catalog::{CatalogTool, ToolCatalog, unwrap_result};
+use vtcode_sandbox::{TimeoutPause, ToolCallError, ToolHost};
 
 use super::live_catalog::LiveCatalog;
+use super::tool_gate::CatalogGate;
+use crate::approval::{ToolApproval, ToolGate, Verdict};
+use crate::catalog::{CatalogTool, unwrap_result};
+use crate::config::ApprovalMode;
 
 pub struct HubToolHost {
     hub: Arc<McpHub>,
     catalog: LiveCatalog,
-    /// Compiled input schemas, keyed by `server.tool` and schema hash so a
-    /// changed tool gets a fresh validator.
-    validators: Mutex<HashMap<(String, String), Arc<jsonschema::Validator>>>,
+    gate: Arc<CatalogGate>,
+    /// The configured mode; with no one to ask, "ask" means "refuse".
+    mode: ApprovalMode,
 }
 
 impl HubToolHost {
-    pub fn new(hub: Arc<McpHub>, catalog: LiveCatalog) -> Self {
+    pub fn new(
+        hub: Arc<McpHub>,
+        catalog: LiveCatalog,
+        gate: Arc<CatalogGate>,
+        mode: ApprovalMode,
+    ) -> Self {
         Self {
             hub,
             catalog,
-            validators: Mutex::new(HashMap::new()),
+            gate,
+            mode,
         }
-    }
-
-    fn validator(
-        &self,
-        catalog: &ToolCatalog,
-        tool: &CatalogTool,
-    ) -> Option<Arc<jsonschema::Validator>> {
-        if !catalog.has_valid_input_schema(&tool.server, &tool.name) {
-            return None;
-        }
-        let key = (tool.qualified_name(), catalog.tool_schema_hash(tool));
-        let mut cache = self.validators.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(found) = cache.get(&key) {
-            return Some(Arc::clone(found));
-        }
-        let compiled = Arc::new(jsonschema::validator_for(&tool.input_schema).ok()?);
-        cache.insert(key, Arc::clone(&compiled));
-        Some(compiled)
     }
 }
 
@@ -64,31 +56,17 @@ fn error(message: impl Into<String>) -> ToolCallError {
     }
 }
 
-/// Every schema violation in one message, each with where it is.
-fn invalid_arguments(
-    tool: &CatalogTool,
-    validator: &jsonschema::Validator,
-    args: &Value,
-) -> Option<String> {
-    let problems: Vec<String> = validator
-        .iter_errors(args)
-        .map(|err| {
-            let at = err.instance_path().to_string();
-            if at.is_empty() {
-                err.to_string()
-            } else {
-                format!("{at}: {err}")
-            }
-        })
-        .collect();
-    if problems.is_empty() {
-        return None;
-    }
-    Some(format!(
-        "invalid arguments for {}: {}",
-        tool.qualified_name(),
-        problems.join("; ")
-    ))
+/// Why a call that needs a person's yes was refused where no one can answer.
+pub fn unattended_denial(request: &ToolApproval) -> String {
+    format!(
+        "{} needs approval ({}) and no one is here to give it, so it was not called. \
+         To allow it without asking, add it to `approve = [\"{}\"]` (or set `trust`) under \
+         [mcp.servers.{}] in vtcode.toml, or run with `--approval auto`",
+        request.qualified_name(),
+        request.annotations.describe(),
+        request.tool,
+        request.server
+    )
 }
 
 /// What the program receives from a successful call.
@@ -107,6 +85,24 @@ pub fn result_value(tool: Option<&CatalogTool>, output: ToolOutput) -> Value {
 
 #[async_trait::async_trait]
 impl ToolHost for HubToolHost {
+    async fn admit(
+        &self,
+        server: &str,
+        tool: &str,
+        args: &Value,
+        _pause: &TimeoutPause,
+    ) -> Result<(), ToolCallError> {
+        let check = self
+            .gate
+            .check(self.mode, server, tool, args)
+            .map_err(error)?;
+        match check.verdict {
+            Verdict::Allow => Ok(()),
+            Verdict::Deny(reason) => Err(error(reason)),
+            Verdict::Ask => Err(error(unattended_denial(&check.request))),
+        }
+    }
+
     async fn call_tool(
         &self,
         server: &str,
@@ -114,24 +110,12 @@ impl ToolHost for HubToolHost {
         args: Value,
     ) -> Result<Value, ToolCallError> {
         let catalog = self.catalog.current();
-        let Some(entry) = catalog.get(server, tool) else {
-            let wanted = format!("{server}.{tool}");
-            let hint = catalog
-                .closest(&wanted)
-                .map(|name| format!("; did you mean {name}?"))
-                .unwrap_or_default();
-            return Err(error(format!("unknown tool {wanted}{hint}")));
-        };
+        let entry = catalog.get(server, tool);
         let args = if args.is_null() {
             Value::Object(Default::default())
         } else {
             args
         };
-        if let Some(validator) = self.validator(&catalog, entry)
-            && let Some(message) = invalid_arguments(entry, &validator, &args)
-        {
-            return Err(error(message));
-        }
         let output = self
             .hub
             .call_tool(server, tool, args)
@@ -140,6 +124,6 @@ impl ToolHost for HubToolHost {
         if output.is_error {
             return Err(error(output.text()));
         }
-        Ok(result_value(Some(entry), output))
+        Ok(result_value(entry, output))
     }
 }

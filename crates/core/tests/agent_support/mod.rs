@@ -16,9 +16,10 @@ use vtcode_core::agent::{
     AgentDeps, AgentError, AgentSession, ApprovalHandler, ApprovalMode, ToolMode, TurnControl,
     TurnOutcome,
 };
+use vtcode_core::approval::ToolPolicy;
 use vtcode_core::events::{AgentEvent, ApprovalDecision, ApprovalKind};
 use vtcode_core::exec::{ExecOptions, ExecSummary, run_exec};
-use vtcode_core::runtime::{CatalogSearch, HubDirectTools, HubToolHost, LiveCatalog};
+use vtcode_core::runtime::{CatalogGate, CatalogSearch, HubDirectTools, HubToolHost, LiveCatalog};
 use vtcode_core::session::SessionStore;
 use vtcode_core::store::Store;
 use vtcode_llm::testing::ScriptedServer;
@@ -217,6 +218,10 @@ impl Env {
         sandbox: Arc<dyn Sandbox>,
     ) -> AgentDeps {
         let provider = self.provider(ProviderKind::OpenAi);
+        let gate = Arc::new(CatalogGate::new(
+            self.catalog.clone(),
+            ToolPolicy::default(),
+        ));
         AgentDeps {
             provider,
             model: "scripted-model".into(),
@@ -224,7 +229,13 @@ impl Env {
             tool_mode: mode,
             approval,
             sandbox,
-            tool_host: Arc::new(HubToolHost::new(self.hub.clone(), self.catalog.clone())),
+            tool_host: Arc::new(HubToolHost::new(
+                self.hub.clone(),
+                self.catalog.clone(),
+                gate.clone(),
+                approval,
+            )),
+            tool_gate: Some(gate),
             mounts: self.mounts(),
             exec_timeout: Duration::from_secs(10),
             search: Arc::new(CatalogSearch::new(self.catalog.clone())),

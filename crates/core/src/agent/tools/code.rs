@@ -17,7 +17,7 @@ use vtcode_sandbox::{
     ToolHost,
 };
 
-use super::{ToolContext, ToolOutput, opt_str, opt_u64, str_arg};
+use super::{ToolContext, ToolOutput, bridge, opt_str, opt_u64, str_arg};
 use crate::events::{AgentEvent, OutputStream};
 
 const DEFAULT_LIMIT: u64 = 10;
@@ -99,9 +99,13 @@ async fn run_in_sandbox(ctx: &ToolContext<'_>, language: Language, code: String)
         },
         mounts: ctx.deps.mounts.clone(),
     };
+    let host = match &ctx.deps.tool_gate {
+        Some(gate) => bridge::TurnToolHost::new(ctx, Arc::clone(gate)),
+        None => ctx.deps.tool_host.clone(),
+    };
     let run = stream_execution(
         ctx.deps.sandbox.as_ref(),
-        ctx.deps.tool_host.clone(),
+        host,
         request,
         ctx.call_id,
         ctx.events.clone(),

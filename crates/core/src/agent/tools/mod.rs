@@ -6,6 +6,7 @@
 //! can recover from; nothing here fails the turn. Output is capped before it
 //! reaches the model, with a marker that says how much was cut.
 
+mod bridge;
 mod code;
 pub use code::{execution_report, stream_execution};
 mod fs;
@@ -16,6 +17,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 use vtcode_llm::ToolSpec;
 
+use crate::agent::approvals::Asker;
 use crate::agent::{AgentDeps, ToolMode, compaction};
 use crate::events::AgentEvent;
 
@@ -52,6 +54,8 @@ pub(crate) struct ToolContext<'a> {
     pub events: &'a UnboundedSender<AgentEvent>,
     pub call_id: &'a str,
     pub cancel: &'a CancellationToken,
+    /// Asks this turn's front end, for MCP calls a program makes.
+    pub asker: &'a Asker,
 }
 
 const SEARCH_TOOLS: &str = "search_tools";
