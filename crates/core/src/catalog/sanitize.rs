@@ -109,7 +109,7 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             "tells the model to keep something from the user",
         ),
         (
-            r"(?i)\b(when|before|after|whenever|while)\s+(you\s+)?(call|use|invoke|run)(ing)?\s+(any|every|all|other|another|the\s+\w+)\s+tools?\b|\b(other|another|all|every)\s+tools?'?s?\s+(parameters?|arguments?|inputs?)\b",
+            r"(?i)\b(when|before|after|whenever|while)\s+(you\s+)?(call|use|invoke|run)(ing)?\s+(any|every|all|other|another|the)\s+(other\s+)?(\S+\s+)?tools?\b|\b(other|another|all|every)\s+tools?'?s?\s+(parameters?|arguments?|inputs?)\b",
             "gives instructions about other tools or their parameters",
         ),
     ];

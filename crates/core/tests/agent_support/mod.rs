@@ -63,16 +63,14 @@ pub fn bodies(server: &ScriptedServer) -> Vec<Value> {
         .collect()
 }
 
-/// A hub running `records_server.py` as server `records`.
-pub async fn records_hub(log_dir: &Path) -> Arc<McpHub> {
-    let script = repo_root().join("tests/fixtures/mcp/records_server.py");
-    let mut spec = ServerSpec::stdio(
-        "records",
-        python(),
-        vec![script.to_string_lossy().into_owned()],
-    );
+/// The fixture server `tests/fixtures/mcp/<script>` as server `name`.
+pub fn fixture_spec(name: &str, script: &str, args: &[&str]) -> ServerSpec {
+    let script = repo_root().join("tests/fixtures/mcp").join(script);
+    let mut argv = vec![script.to_string_lossy().into_owned()];
+    argv.extend(args.iter().map(|a| a.to_string()));
+    let mut spec = ServerSpec::stdio(name, python(), argv);
     spec.startup_timeout = HUB_STARTUP;
-    start_hub(vec![spec], log_dir).await
+    spec
 }
 
 pub async fn start_hub(specs: Vec<ServerSpec>, log_dir: &Path) -> Arc<McpHub> {
@@ -119,10 +117,20 @@ pub struct Env {
 impl Env {
     pub async fn new(turns: Value) -> Self {
         let dir = tempfile::tempdir().unwrap();
+        Self::with_hub(
+            dir,
+            turns,
+            vec![fixture_spec("records", "records_server.py", &[])],
+        )
+        .await
+    }
+
+    /// Like `new`, in `dir`, with the hub running `specs`.
+    pub async fn with_hub(dir: tempfile::TempDir, turns: Value, specs: Vec<ServerSpec>) -> Self {
         std::fs::create_dir_all(dir.path().join("ws")).unwrap();
         std::fs::create_dir_all(dir.path().join("logs")).unwrap();
         let server = scripted(turns);
-        let hub = records_hub(&dir.path().join("logs")).await;
+        let hub = start_hub(specs, &dir.path().join("logs")).await;
         let db = Arc::new(Store::open(dir.path().join("vtcode.db")).unwrap());
         let store = SessionStore::new(db.clone());
         // Publishes the SDK under `sdk/` the way the product does.
