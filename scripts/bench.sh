@@ -18,6 +18,7 @@ benches=(
   "vtcode-sandbox:exec"
   "vtcode-core:tokens"
   "vtcode-tui:render"
+  "vtcode-core:approval"
 )
 for entry in "${benches[@]}"; do
   crate="${entry%%:*}"; bench="${entry##*:}"

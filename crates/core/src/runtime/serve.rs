@@ -1,22 +1,33 @@
 //! `vtcode mcp serve`: code mode itself as an MCP server, so another agent
 //! gets `search_tools` and `execute_code` over this project's servers
 //! instead of every tool definition.
+//!
+//! A tool call a program makes gets the same approval verdict as anywhere
+//! else. When the verdict is "ask", the client's user is asked through MCP
+//! elicitation (the program waits, its timeout paused); a client that
+//! cannot be asked gets the refusal, and the message says so.
 
 use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
 use vtcode_mcp::ToolOutput;
-use vtcode_mcp::serve::{CodeModeHandler, ServedTool};
-use vtcode_sandbox::{Language, Sandbox, SandboxSettings, ToolHost};
+use vtcode_mcp::serve::{ClientPrompt, CodeModeHandler, ServedTool};
+use vtcode_sandbox::{Language, Sandbox, SandboxSettings, TimeoutPause, ToolCallError, ToolHost};
 
 use super::agent_tools::CatalogSearch;
+use super::tool_gate::CatalogGate;
+use super::tool_host::unattended_denial;
 use crate::agent::{ToolSearch, code_mode_specs, execution_report};
+use crate::approval::{ToolGate, Verdict};
+use crate::config::ApprovalMode;
 
 pub struct CodeModeService {
     search: CatalogSearch,
     sandbox: Arc<dyn Sandbox>,
     settings: SandboxSettings,
     host: Arc<dyn ToolHost>,
+    gate: Arc<CatalogGate>,
+    mode: ApprovalMode,
 }
 
 impl CodeModeService {
@@ -25,12 +36,16 @@ impl CodeModeService {
         sandbox: Arc<dyn Sandbox>,
         settings: SandboxSettings,
         host: Arc<dyn ToolHost>,
+        gate: Arc<CatalogGate>,
+        mode: ApprovalMode,
     ) -> Self {
         Self {
             search,
             sandbox,
             settings,
             host,
+            gate,
+            mode,
         }
     }
 
@@ -49,7 +64,11 @@ impl CodeModeService {
         Ok(hits.to_string())
     }
 
-    async fn execute_code(&self, args: &Map<String, Value>) -> Result<String, String> {
+    async fn execute_code(
+        &self,
+        args: &Map<String, Value>,
+        client: ClientPrompt,
+    ) -> Result<String, String> {
         let code = args
             .get("code")
             .and_then(Value::as_str)
@@ -60,9 +79,15 @@ impl CodeModeService {
             Some(other) => return Err(format!("language `{other}` is not python or javascript")),
         };
         let request = self.settings.request(language, code);
+        let host = Arc::new(ClientApprovedHost {
+            inner: Arc::clone(&self.host),
+            gate: Arc::clone(&self.gate),
+            mode: self.mode,
+            client,
+        });
         let result = self
             .sandbox
-            .execute(request, Arc::clone(&self.host), None)
+            .execute(request, host, None)
             .await
             .map_err(|e| format!("the sandbox could not run the program: {e}"))?;
         let report = execution_report(&result, self.settings.timeout.as_secs_f64());
@@ -87,10 +112,15 @@ impl CodeModeHandler for CodeModeService {
             .collect()
     }
 
-    async fn call(&self, tool: &str, args: Map<String, Value>) -> Result<ToolOutput, String> {
+    async fn call(
+        &self,
+        tool: &str,
+        args: Map<String, Value>,
+        client: ClientPrompt,
+    ) -> Result<ToolOutput, String> {
         let text = match tool {
             "search_tools" => self.search_tools(&args).await?,
-            "execute_code" => self.execute_code(&args).await?,
+            "execute_code" => self.execute_code(&args, client).await?,
             other => {
                 return Err(format!(
                     "unknown tool `{other}`: use search_tools or execute_code"
@@ -102,5 +132,63 @@ impl CodeModeHandler for CodeModeService {
             structured: None,
             is_error: false,
         })
+    }
+}
+
+/// The tool host of one served program: the policy decides, and the
+/// client's user answers what it asks about.
+struct ClientApprovedHost {
+    inner: Arc<dyn ToolHost>,
+    gate: Arc<CatalogGate>,
+    mode: ApprovalMode,
+    client: ClientPrompt,
+}
+
+fn error(message: String) -> ToolCallError {
+    ToolCallError { message }
+}
+
+#[async_trait::async_trait]
+impl ToolHost for ClientApprovedHost {
+    async fn admit(
+        &self,
+        server: &str,
+        tool: &str,
+        args: &Value,
+        pause: &TimeoutPause,
+    ) -> Result<(), ToolCallError> {
+        let check = self
+            .gate
+            .check(self.mode, server, tool, args)
+            .map_err(error)?;
+        let request = check.request;
+        match check.verdict {
+            Verdict::Allow => Ok(()),
+            Verdict::Deny(reason) => Err(error(reason)),
+            Verdict::Ask if !self.client.can_ask() => Err(error(format!(
+                "{} (this MCP client does not support elicitation, so vtcode cannot ask its user)",
+                unattended_denial(&request)
+            ))),
+            Verdict::Ask => {
+                let _held = pause.hold();
+                let question = format!("Allow {}?\n{}", request.summary(), request.body());
+                match self.client.confirm(question).await {
+                    Ok(true) => Ok(()),
+                    Ok(false) => Err(error(
+                        "denied by the user: declined through the MCP client".to_string(),
+                    )),
+                    Err(why) => Err(error(why)),
+                }
+            }
+        }
+    }
+
+    async fn call_tool(
+        &self,
+        server: &str,
+        tool: &str,
+        args: Value,
+    ) -> Result<Value, ToolCallError> {
+        self.inner.call_tool(server, tool, args).await
     }
 }

@@ -124,6 +124,8 @@ pub async fn serve(loaded: LoadedConfig) -> Result<ExitCode> {
         selected.sandbox.clone(),
         settings,
         runtime.tool_host.clone(),
+        runtime.tool_gate.clone(),
+        runtime.loaded.config.agent.approval,
     );
     let served = vtcode_core::mcp::serve::serve_stdio(Arc::new(service)).await;
     selected.sandbox.shutdown().await;
