@@ -25,7 +25,7 @@ pub(crate) struct TurnToolHost {
 }
 
 impl TurnToolHost {
-    pub(crate) fn new(ctx: &ToolContext<'_>, gate: Arc<dyn ToolGate>) -> Arc<dyn ToolHost> {
+    pub(crate) fn for_program(ctx: &ToolContext<'_>, gate: Arc<dyn ToolGate>) -> Arc<dyn ToolHost> {
         Arc::new(Self {
             inner: ctx.deps.tool_host.clone(),
             gate,

@@ -100,7 +100,7 @@ async fn run_in_sandbox(ctx: &ToolContext<'_>, language: Language, code: String)
         mounts: ctx.deps.mounts.clone(),
     };
     let host = match &ctx.deps.tool_gate {
-        Some(gate) => bridge::TurnToolHost::new(ctx, Arc::clone(gate)),
+        Some(gate) => bridge::TurnToolHost::for_program(ctx, Arc::clone(gate)),
         None => ctx.deps.tool_host.clone(),
     };
     let run = stream_execution(
