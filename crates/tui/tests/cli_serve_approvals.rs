@@ -6,9 +6,7 @@
 
 mod cli_support;
 
-use std::time::Duration;
-
-use cli_support::{Project, repo_root, stderr, venv_bin};
+use cli_support::{Project, repo_root, serve_report, venv_bin};
 use serde_json::{Value, json};
 
 fn serve_with(elicit: Option<&str>) -> (Value, usize) {
@@ -23,34 +21,8 @@ fn serve_with(elicit: Option<&str>) -> (Value, usize) {
     ));
     let program = "from servers.guarded import delete_records\nfrom _vtcode import ToolError\ntry:\n    print(delete_records(region='emea'))\nexcept ToolError as e:\n    print('tool error:', e)";
     let calls = json!([["execute_code", {"code": program}]]);
-    let mut command = std::process::Command::new(venv_bin().join("python"));
-    command
-        .arg(repo_root().join("tests/fixtures/mcp/stdio_client.py"))
-        .arg(calls.to_string());
-    if let Some(answer) = elicit {
-        command.args(["--elicit", answer]);
-    }
-    let mut child = command
-        .arg("--")
-        .arg(env!("CARGO_BIN_EXE_vtcode"))
-        .args(["-c", "sandbox.backend=process", "mcp", "serve"])
-        .current_dir(project.path())
-        .env("HOME", project.path())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = std::time::Instant::now() + Duration::from_secs(90);
-    while child.try_wait().unwrap().is_none() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the MCP client did not finish in 90 s"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let client_args: Vec<&str> = elicit.map(|a| vec!["--elicit", a]).unwrap_or_default();
+    let report = serve_report(&project, &calls, &client_args);
     let made = std::fs::read_to_string(&calls_file)
         .unwrap_or_default()
         .lines()
