@@ -22,6 +22,7 @@ benches=(
   "vtcode-core:pii"
   "vtcode-core:semantic"
   "vtcode-tui:render"
+  "vtcode-core:approval"
 )
 for entry in "${benches[@]}"; do
   crate="${entry%%:*}"; bench="${entry##*:}"

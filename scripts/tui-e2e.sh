@@ -8,7 +8,10 @@
 # server (mcp-server-time from the test venv). Then, in a tmux pane, it runs
 # the binary, waits for the first frame, sends a prompt and checks the
 # streamed answer and the tool card, opens /help and checks the command list,
-# quits with /exit and checks the terminal was restored (exit status 0,
+# then answers the real approval modal for a destructive tool a program calls
+# (the guarded fixture server, which records each call it really gets): `n`
+# with a reason leaves it uncalled and the program reads the reason, `y`
+# calls it exactly once. It quits with /exit and checks the terminal was restored (exit status 0,
 # alternate screen left, cursor visible, canonical mode and echo back on).
 #
 # Needs: tmux, and the test venv (scripts/setup-venv.sh) or VTCODE_TEST_PYTHON.
@@ -38,6 +41,9 @@ LLM_SERVER=$ROOT/tests/fixtures/llm/scripted_llm.py
 [[ -f "$LLM_SERVER" ]] || fail "missing $LLM_SERVER"
 
 WORK=$(mktemp -d)
+# The process sandbox runs programs as an unprivileged user, which must be
+# able to reach the project (and its SDK) through this directory.
+chmod 755 "$WORK"
 SESSION="vtcode-e2e-$$"
 LLM_PID=""
 cleanup() {
@@ -47,13 +53,20 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The model first searches the catalog (served by the real MCP server), then answers.
+# The model first searches the catalog (served by the real MCP server), then
+# answers; for the next two prompts it runs a program that deletes records.
 cat >"$WORK/script.json" <<'JSON'
 [
   {"text": "Let me look for a clock.", "tool_calls": [
     {"id": "call_1", "name": "search_tools", "arguments": {"query": "current time", "detail_level": "name"}}
   ]},
-  {"text": "It is **noon** in Paris.", "usage": {"prompt_tokens": 120, "completion_tokens": 8}}
+  {"text": "It is **noon** in Paris.", "usage": {"prompt_tokens": 120, "completion_tokens": 8}},
+  {"tool_calls": [{"id": "call_2", "name": "execute_code", "arguments": {"language": "python",
+    "code": "from servers.guarded import delete_records\nfrom _vtcode import ToolError\ntry:\n    print(delete_records(region='emea'))\nexcept ToolError as e:\n    print('tool error:', e)"}}]},
+  {"text": "I left the records alone."},
+  {"tool_calls": [{"id": "call_3", "name": "execute_code", "arguments": {"language": "python",
+    "code": "from servers.guarded import delete_records\nprint(delete_records(region='emea'))"}}]},
+  {"text": "The emea records are deleted."}
 ]
 JSON
 
@@ -81,12 +94,17 @@ api_key_env = "VTCODE_E2E_API_KEY"
 backend = "process"
 
 [agent]
-approval = "auto"
+approval = "ask-writes"
 
 [mcp.servers.time]
 command = "$PYTHON"
 args = ["-m", "mcp_server_time", "--local-timezone", "UTC"]
+
+[mcp.servers.guarded]
+command = "$PYTHON"
+args = ["$ROOT/tests/fixtures/mcp/guarded_server.py", "$WORK/calls.txt"]
 TOML
+calls() { if [[ -f "$WORK/calls.txt" ]]; then wc -l <"$WORK/calls.txt"; else echo 0; fi; }
 
 pane() { tmux capture-pane -p -t "$SESSION"; }
 
@@ -112,6 +130,7 @@ tmux set-option -t "$SESSION" remain-on-exit on >/dev/null
 
 type_line "'$BIN'; echo VTCODE_EXIT=\$?"
 wait_for "Ask for a change" 15 "first frame"
+wait_for "mcp 2/2" 30 "both MCP servers ready"
 
 type_line "what time is it in Paris?"
 wait_for "It is noon in Paris." 60 "streamed answer"
@@ -129,6 +148,24 @@ tmux send-keys -t "$SESSION" Escape
 sleep 0.3
 pane | grep -qF "Commands · Esc closes" && fail "Esc did not close /help"
 
+type_line "delete the emea records"
+wait_for "Call this tool?" 60 "the approval modal for a program's tool call"
+for expected in "guarded.delete_records" "destructive" '"region": "emea"'; do
+    pane | grep -qF -- "$expected" || fail "the approval modal does not show $expected"
+done
+tmux send-keys -t "$SESSION" n
+tmux send-keys -t "$SESSION" -l -- "keep them"
+tmux send-keys -t "$SESSION" Enter
+wait_for "I left the records alone." 60 "the answer after a denial"
+pane | grep -qF "denied by the user: keep them" || fail "the program did not read the denial"
+[[ $(calls) -eq 0 ]] || fail "n still called the tool ($(calls) calls)"
+
+type_line "delete them now"
+wait_for "Call this tool?" 60 "the second approval modal"
+tmux send-keys -t "$SESSION" y
+wait_for "The emea records are deleted." 60 "the answer after approval"
+[[ $(calls) -eq 1 ]] || fail "y must call the tool exactly once, it was called $(calls) times"
+
 type_line "/exit"
 wait_for "VTCODE_EXIT=0" 10 "exit status after /exit"
 
@@ -139,4 +176,4 @@ wait_for "VTCODE_EXIT=0" 10 "exit status after /exit"
 type_line 'echo "STTY: $(stty -a | tr " ;" "\n\n" | grep -x -e icanon -e -icanon -e echo -e -echo | tr "\n" " ")"'
 wait_for "STTY: icanon echo" 5 "terminal modes after exit (raw mode must be off)"
 
-echo "tui-e2e: ok (prompt answered, /help listed, /exit restored the terminal)"
+echo "tui-e2e: ok (prompt answered, /help listed, approvals n and y obeyed, /exit restored the terminal)"

@@ -422,6 +422,9 @@ class Execution:
         self.result = None
         self.oom_before = oom_kills()
         self.err_tail = b""
+        # Set while the host waits for a person to approve a tool call: the
+        # clock stops, and the deadline moves later by the time paused.
+        self.paused_at = None
 
     def kill(self, status):
         if self.status is None:
@@ -450,7 +453,9 @@ class Execution:
         done_frame = None
         while exited is None or open_fds:
             timeout = self.deadline - time.monotonic()
-            if timeout <= 0 and exited is None:
+            if self.paused_at is not None:
+                timeout = 1.0
+            elif timeout <= 0 and exited is None:
                 self.kill("timeout")
                 timeout = 0.05
             if exited is not None:
@@ -520,6 +525,11 @@ class Execution:
                                 pass
                         elif frame.get("t") == "cancel":
                             self.kill("killed")
+                        elif frame.get("t") == "pause" and self.paused_at is None:
+                            self.paused_at = time.monotonic()
+                        elif frame.get("t") == "resume" and self.paused_at is not None:
+                            self.deadline += time.monotonic() - self.paused_at
+                            self.paused_at = None
             if exited is not None and time.monotonic() > self.deadline + 1:
                 break
         for fd in open_fds:

@@ -23,6 +23,33 @@ pub enum ApprovalKind {
     /// Something that runs: `run_shell`, `execute_code`, or a direct-mode
     /// MCP tool call (body: the command, the program, or the arguments).
     Command,
+    /// An MCP tool call the approval policy asks about, made by the model
+    /// or by a running program (summary: `server.tool` and its
+    /// annotations; body: annotations and arguments).
+    Tool,
+}
+
+/// How an approval question ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApprovalOutcome {
+    Approved,
+    /// Approved, and the same tool runs without asking for the rest of the
+    /// session (until it changes).
+    ApprovedForSession,
+    Denied,
+}
+
+/// Who settled an approval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApprovalDecider {
+    /// The person at the front end.
+    User,
+    /// No one could answer (`vtcode exec`), so the call was refused.
+    Unattended,
+    /// A `deny` glob in vtcode.toml; no question was asked.
+    Config,
 }
 
 /// A user's answer to an approval request.
@@ -95,6 +122,16 @@ pub enum AgentEvent {
         summary: String,
         /// The patch or the command, shown in full in the modal.
         body: String,
+    },
+    /// How an approval ended: follows every `ApprovalRequested` (same
+    /// `request_id`), and records calls refused by config without a question.
+    ApprovalResolved {
+        request_id: String,
+        /// What it was about: `server.tool`, `apply_patch`, `run_shell`, ...
+        subject: String,
+        outcome: ApprovalOutcome,
+        decided_by: ApprovalDecider,
+        reason: Option<String>,
     },
     Usage {
         prompt_tokens: u64,

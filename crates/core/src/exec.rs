@@ -17,10 +17,10 @@ use tokio_util::sync::CancellationToken;
 use crate::agent::{
     AgentDeps, AgentError, AgentSession, DenyAll, SessionMode, StopReason, TurnControl, TurnOutcome,
 };
-use crate::events::{AgentEvent, OutputStream};
+use crate::events::{AgentEvent, ApprovalOutcome, OutputStream};
 
 /// Why exec denied a call that needed approval.
-pub const EXEC_DENIAL: &str = "vtcode exec runs without a person to approve this; it was not run. To allow such calls without asking, set `approval = \"auto\"` under [agent] in vtcode.toml";
+pub const EXEC_DENIAL: &str = "vtcode exec runs without a person to approve this; it was not run. To allow such calls without asking, run with `--approval auto` (or set `approval = \"auto\"` under [agent] in vtcode.toml), or pre-approve an MCP tool with `approve = [\"TOOL\"]` under [mcp.servers.SERVER]";
 
 #[derive(Debug, Clone, Default)]
 pub struct ExecOptions {
@@ -151,6 +151,12 @@ fn render(
             }
         }
         AgentEvent::ApprovalRequested { summary, .. } => writeln!(err, "  ? {summary}"),
+        AgentEvent::ApprovalResolved {
+            subject,
+            outcome: ApprovalOutcome::Denied,
+            ..
+        } => writeln!(err, "  ✗ {subject} was denied and not called"),
+        AgentEvent::ApprovalResolved { .. } => Ok(()),
         AgentEvent::Compacted {
             tokens_before,
             tokens_after,

@@ -1,6 +1,7 @@
 //! vtcode core: everything between the front ends and the providers.
 
 pub mod agent;
+pub mod approval;
 pub mod catalog;
 pub mod config;
 pub mod events;

@@ -14,9 +14,10 @@ use std::sync::Arc;
 use agent_support::*;
 use serde_json::json;
 use vtcode_core::agent::{AgentDeps, AgentSession, ApprovalMode, PiiSetup, SessionMode, ToolMode};
+use vtcode_core::approval::ToolPolicy;
 use vtcode_core::events::AgentEvent;
 use vtcode_core::pii::{BUILTIN_KINDS, DetectorSettings};
-use vtcode_core::runtime::{CatalogSearch, HubDirectTools, HubToolHost, LiveCatalog};
+use vtcode_core::runtime::{CatalogGate, CatalogSearch, HubDirectTools, HubToolHost, LiveCatalog};
 use vtcode_core::store::Store;
 use vtcode_mcp::{McpHub, ServerSpec};
 
@@ -45,7 +46,14 @@ fn deps(env: &Env, hub: &Arc<McpHub>) -> AgentDeps {
     let mut deps = env.deps(ToolMode::Direct, ApprovalMode::Auto);
     deps.direct_tools = Arc::new(HubDirectTools::new(hub.clone(), catalog.clone()));
     deps.search = Arc::new(CatalogSearch::new(catalog.clone()));
-    deps.tool_host = Arc::new(HubToolHost::new(hub.clone(), catalog));
+    let gate = Arc::new(CatalogGate::new(catalog.clone(), ToolPolicy::default()));
+    deps.tool_host = Arc::new(HubToolHost::new(
+        hub.clone(),
+        catalog,
+        gate.clone(),
+        ApprovalMode::Auto,
+    ));
+    deps.tool_gate = Some(gate);
     deps.pii = Some(PiiSetup {
         detector: DetectorSettings {
             kinds: BUILTIN_KINDS.iter().map(|k| (*k).to_owned()).collect(),

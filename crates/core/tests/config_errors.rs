@@ -262,3 +262,19 @@ fn columns_count_characters_not_bytes() {
     let err = project_error("[llm]\nmodel = \"é\" ; \n");
     assert!(err.starts_with("vtcode.toml:2:13:"), "{err}");
 }
+
+#[test]
+fn a_bad_approval_glob_or_trust_is_reported_where_it_is() {
+    let err =
+        project_error("[mcp.servers.mail]\ncommand = \"mail-server\"\ndeny = [\"send_[mail\"]\n");
+    assert!(
+        err.starts_with("vtcode.toml:3:")
+            && err.contains("`mcp.servers.mail.deny` has an invalid glob `send_[mail`"),
+        "{err}"
+    );
+    let err = project_error("[mcp.servers.mail]\ncommand = \"mail-server\"\ntrust = \"some\"\n");
+    assert!(
+        err.contains("expects one of \"all\", \"read-only\", \"none\""),
+        "{err}"
+    );
+}

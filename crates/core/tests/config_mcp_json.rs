@@ -39,6 +39,7 @@ fn stdio_and_http_servers_are_read_with_their_origin() {
                 .to_vec(),
             env: [("TZ".to_owned(), "UTC".to_owned())].into(),
             cwd: Some(project.root().join("tools")),
+            env_vars: Vec::new(),
         }
     );
     assert!(servers["time"].enabled);
@@ -86,6 +87,7 @@ fn vtcode_toml_wins_for_a_server_defined_in_both() {
         args,
         env,
         cwd,
+        ..
     } = &time.transport
     else {
         panic!("time should be stdio");

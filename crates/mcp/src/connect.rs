@@ -77,13 +77,14 @@ pub(crate) async fn connect(
     let client = HubClient { list_changed };
     match &spec.transport {
         Transport::Stdio {
-            command,
-            args,
-            env,
-            cwd,
+            command, args, cwd, ..
         } => {
             let mut cmd = tokio::process::Command::new(command);
-            cmd.args(args).envs(env).kill_on_drop(true).process_group(0);
+            cmd.args(args)
+                .env_clear()
+                .envs(spec.transport.child_env(std::env::vars()))
+                .kill_on_drop(true)
+                .process_group(0);
             if let Some(dir) = cwd {
                 if !dir.is_dir() {
                     let reason = format!("its working directory {} does not exist", dir.display());

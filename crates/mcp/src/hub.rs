@@ -122,6 +122,7 @@ impl McpHub {
                     tool_count,
                     server_info: live.server_info.clone(),
                     transport_summary: entry.spec.transport.summary(),
+                    env_names: entry.spec.transport.env_names(),
                 }
             })
             .collect()

@@ -26,5 +26,5 @@ mod types;
 
 pub use error::{HubError, McpError};
 pub use hub::McpHub;
-pub use spec::{HubOptions, ServerSpec, Transport};
+pub use spec::{BASE_ENV, HubOptions, ServerSpec, Transport};
 pub use types::{HubEvent, ServerState, ServerStatus, ToolDescriptor, ToolOutput};

@@ -6,10 +6,11 @@
 use std::sync::Arc;
 
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
-    ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, ElicitRequestParams,
+    ElicitationAction, ElicitationSchema, Implementation, ListToolsResult, PaginatedRequestParams,
+    ServerCapabilities, ServerConfig, Tool,
 };
-use rmcp::service::{RequestContext, RoleServer};
+use rmcp::service::{ElicitationMode, Peer, RequestContext, RoleServer};
 use rmcp::{ErrorData, ServerHandler, ServiceExt};
 use serde_json::{Map, Value};
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -25,16 +26,62 @@ pub struct ServedTool {
     pub input_schema: Value,
 }
 
+/// The person behind the connected client, reached through MCP
+/// elicitation when the client declared it can ask them.
+#[derive(Clone)]
+pub struct ClientPrompt {
+    peer: Peer<RoleServer>,
+}
+
+impl ClientPrompt {
+    /// Whether the client supports (form) elicitation.
+    pub fn can_ask(&self) -> bool {
+        self.peer
+            .supported_elicitation_modes()
+            .contains(&ElicitationMode::Form)
+    }
+
+    /// Asks a yes/no question; `Ok(true)` only when the user accepted and
+    /// ticked `approve`. `Err` says why no answer came back.
+    pub async fn confirm(&self, message: String) -> Result<bool, String> {
+        let schema: ElicitationSchema = ElicitationSchema::builder()
+            .required_bool("approve")
+            .build_unchecked();
+        let result = self
+            .peer
+            .create_elicitation(ElicitRequestParams::FormElicitationParams {
+                meta: None,
+                message,
+                requested_schema: schema,
+            })
+            .await
+            .map_err(|e| format!("the MCP client did not answer the approval question: {e}"))?;
+        let approved = result
+            .content
+            .as_ref()
+            .and_then(|c| c.get("approve"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        Ok(result.action == ElicitationAction::Accept && approved)
+    }
+}
+
 /// What the served tools do. Implemented by core.
 #[async_trait::async_trait]
 pub trait CodeModeHandler: Send + Sync {
     /// The tools to offer, e.g. `search_tools` and `execute_code`.
     fn tools(&self) -> Vec<ServedTool>;
 
-    /// Runs `tool`. `Err` is a message for the calling model (bad arguments,
+    /// Runs `tool`; `client` can ask the client's user to approve what the
+    /// call does. `Err` is a message for the calling model (bad arguments,
     /// the program failed); it is sent as a tool result with `isError`, so
     /// the caller can read it and correct itself.
-    async fn call(&self, tool: &str, args: Map<String, Value>) -> Result<ToolOutput, String>;
+    async fn call(
+        &self,
+        tool: &str,
+        args: Map<String, Value>,
+        client: ClientPrompt,
+    ) -> Result<ToolOutput, String>;
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -71,7 +118,7 @@ impl ServerHandler for CodeModeServer {
     async fn call_tool(
         &self,
         request: CallToolRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let known = self.handler.tools();
         if !known.iter().any(|t| t.name == request.name) {
@@ -86,7 +133,8 @@ impl ServerHandler for CodeModeServer {
             ));
         }
         let args = request.arguments.unwrap_or_default();
-        let result = match self.handler.call(&request.name, args).await {
+        let client = ClientPrompt { peer: context.peer };
+        let result = match self.handler.call(&request.name, args, client).await {
             Ok(output) => to_rmcp_result(output),
             Err(message) => CallToolResult::error(vec![ContentBlock::text(message)]),
         };

@@ -8,12 +8,14 @@ use std::time::Duration;
 /// How to reach a server.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Transport {
-    /// A child process speaking MCP over stdin/stdout. The environment is
-    /// inherited, with `env` added on top.
+    /// A child process speaking MCP over stdin/stdout. It does not inherit
+    /// vtcode's environment: it gets the [`BASE_ENV`] variables, the ones
+    /// named in `env_vars` (from vtcode's environment), then `env` on top.
     Stdio {
         command: String,
         args: Vec<String>,
         env: BTreeMap<String, String>,
+        env_vars: Vec<String>,
         cwd: Option<PathBuf>,
     },
     /// A streamable HTTP endpoint; `headers` are sent with every request
@@ -24,7 +26,54 @@ pub enum Transport {
     },
 }
 
+/// What every stdio server gets from vtcode's environment: enough to find
+/// programs, a home, a user name, the locale and a temp dir; no credentials.
+pub const BASE_ENV: &[&str] = &[
+    "PATH", "HOME", "USER", "LOGNAME", "LANG", "TMPDIR", "TERM", "SHELL",
+];
+
+/// Whether `name` is one of the locale variables (`LC_*`) passed along
+/// with [`BASE_ENV`].
+fn is_locale(name: &str) -> bool {
+    name.starts_with("LC_")
+}
+
 impl Transport {
+    /// The environment a stdio server starts with, read from `from` (vtcode's
+    /// own environment, in practice). Empty for HTTP servers.
+    pub fn child_env(
+        &self,
+        from: impl IntoIterator<Item = (String, String)>,
+    ) -> BTreeMap<String, String> {
+        let Transport::Stdio { env, env_vars, .. } = self else {
+            return BTreeMap::new();
+        };
+        let mut out: BTreeMap<String, String> = from
+            .into_iter()
+            .filter(|(name, _)| {
+                BASE_ENV.contains(&name.as_str()) || is_locale(name) || env_vars.contains(name)
+            })
+            .collect();
+        out.extend(env.iter().map(|(k, v)| (k.clone(), v.clone())));
+        out
+    }
+
+    /// The names of the variables a stdio server gets, never their values.
+    pub fn env_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.child_env(std::env::vars()).into_keys().collect();
+        if let Transport::Stdio { env_vars, .. } = self {
+            // A named variable that is unset is still worth showing: the user
+            // asked for it and may wonder why the server lacks it.
+            for name in env_vars {
+                if !names.contains(name) {
+                    names.push(format!("{name} (unset)"));
+                }
+            }
+        }
+        names.sort();
+        names
+    }
+
     /// One line for status displays and error messages. Never includes
     /// environment values or header values, which may hold secrets.
     pub fn summary(&self) -> String {
@@ -71,6 +120,7 @@ impl ServerSpec {
                 command: command.into(),
                 args,
                 env: BTreeMap::new(),
+                env_vars: Vec::new(),
                 cwd: None,
             },
         )

@@ -57,6 +57,9 @@ pub struct ServerStatus {
     /// `(name, version)` the server announced in its handshake.
     pub server_info: Option<(String, String)>,
     pub transport_summary: String,
+    /// Names of the environment variables a stdio server starts with
+    /// (never their values); empty for HTTP servers.
+    pub env_names: Vec<String>,
 }
 
 /// A tool as the server described it.

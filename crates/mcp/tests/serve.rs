@@ -41,7 +41,12 @@ impl CodeModeHandler for Catalog {
         ]
     }
 
-    async fn call(&self, tool: &str, args: Map<String, Value>) -> Result<ToolOutput, String> {
+    async fn call(
+        &self,
+        tool: &str,
+        args: Map<String, Value>,
+        _client: vtcode_mcp::serve::ClientPrompt,
+    ) -> Result<ToolOutput, String> {
         match tool {
             "search_tools" => {
                 let query = args

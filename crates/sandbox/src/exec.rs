@@ -2,7 +2,8 @@
 //! calls concurrently through the [`ToolHost`], collects capped output and
 //! streams it line by line, and turns the runner's `done` into an
 //! [`ExecResult`]. The runner enforces the deadline; the host keeps a
-//! backstop a little later and gives up on a runner that missed it.
+//! backstop a little later and gives up on a runner that missed it. While a
+//! call waits for a person (see [`TimeoutPause`]) both clocks stop.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -10,14 +11,19 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 
+use crate::pause::PauseChange;
 use crate::runner::{Inbound, Outbound, Runner};
 use crate::{
-    ExecRequest, ExecResult, ExecStatus, OutputLine, OutputSink, SandboxError, ToolCallRecord,
-    ToolHost,
+    ExecRequest, ExecResult, ExecStatus, OutputLine, OutputSink, SandboxError, TimeoutPause,
+    ToolCallRecord, ToolHost,
 };
 
 /// Grace after the execution timeout before the runner counts as hung.
 const BACKSTOP: Duration = Duration::from_secs(3);
+
+/// How far the backstop moves while a call holds the clock; the resume
+/// sets it properly.
+const HELD: Duration = Duration::from_secs(24 * 3600);
 
 /// How long a call cut short by the execution deadline outlives it.
 const CALL_GRACE: Duration = Duration::from_millis(500);
@@ -136,6 +142,7 @@ pub(crate) async fn run(
     let mut tool_calls = Vec::new();
     let (done_tx, mut done_rx) = mpsc::unbounded_channel::<CallDone>();
     let mut in_flight: HashMap<u64, String> = HashMap::new();
+    let (pause, mut pause_changes) = TimeoutPause::new(deadline);
     let backstop = tokio::time::sleep_until((deadline + BACKSTOP).into());
     tokio::pin!(backstop);
 
@@ -159,8 +166,9 @@ pub(crate) async fn run(
                     in_flight.insert(id, format!("{server}.{tool}"));
                     let host = Arc::clone(&host);
                     let tx = done_tx.clone();
+                    let pause = pause.clone();
                     tokio::spawn(async move {
-                        let done = serve_call(host, id, server, tool, args, tool_timeout, deadline).await;
+                        let done = serve_call(host, id, server, tool, args, tool_timeout, pause).await;
                         let _ = tx.send(done);
                     });
                 }
@@ -185,7 +193,17 @@ pub(crate) async fn run(
                 // `done` (or the runner's death) is what ends this loop.
                 let _ = runner.send(&frame).await;
             }
-            () = &mut backstop => {
+            Some(change) = pause_changes.recv() => {
+                // While held, the backstop waits for the resume; after it,
+                // it counts from the moved deadline.
+                let (frame, until) = match change {
+                    PauseChange::Paused => (Outbound::Pause, pause.deadline() + HELD),
+                    PauseChange::Resumed => (Outbound::Resume, pause.deadline() + BACKSTOP),
+                };
+                let _ = runner.send(&frame).await;
+                backstop.as_mut().reset(until.into());
+            }
+            () = &mut backstop, if !pause.is_held() => {
                 stderr.push(&format!(
                     "\n[vtcode: the sandbox runner stopped answering; execution abandoned after {:.1}s]\n",
                     request.timeout.as_secs_f64()
@@ -239,10 +257,22 @@ async fn serve_call(
     tool: String,
     args: serde_json::Value,
     tool_timeout: Duration,
-    deadline: Instant,
+    pause: TimeoutPause,
 ) -> CallDone {
     let started = Instant::now();
-    let left = deadline.saturating_duration_since(started);
+    if let Err(err) = host.admit(&server, &tool, &args, &pause).await {
+        return CallDone {
+            id,
+            record: ToolCallRecord {
+                server,
+                tool,
+                duration: started.elapsed(),
+                ok: false,
+            },
+            reply: Err(err.message),
+        };
+    }
+    let left = pause.deadline().saturating_duration_since(Instant::now());
     // When the execution's deadline comes first, the runner stops the
     // program at that moment; the grace keeps the call from failing first
     // and turning a timeout into an ordinary error.

@@ -31,6 +31,7 @@ mod docker;
 mod engine;
 mod exec;
 mod image;
+mod pause;
 mod pool;
 mod process;
 mod runner;
@@ -40,6 +41,7 @@ mod settings;
 pub use assets::bridge_module;
 pub use docker::{DockerSandbox, connect as connect_docker};
 pub use image::{DEFAULT_IMAGE, HASH_LABEL, ImageStatus, build_image, image_status};
+pub use pause::{PauseGuard, TimeoutPause};
 pub use pool::PoolStatus;
 pub use process::ProcessSandbox;
 pub use select::{SandboxStatus, Selected, prune, sandbox_status, select_backend};
@@ -144,9 +146,24 @@ pub struct ToolCallError {
 }
 
 /// The host side of the tool bridge. Core implements it by validating the
-/// arguments, routing to the MCP hub and unwrapping the result.
+/// arguments, applying the approval policy, routing to the MCP hub and
+/// unwrapping the result.
 #[async_trait::async_trait]
 pub trait ToolHost: Send + Sync {
+    /// Whether the call may run at all, decided before its timeout starts:
+    /// checks that may wait for a person hold `pause` meanwhile, so the
+    /// program's deadline does not run while it waits. An `Err` reaches the
+    /// program as a `ToolError` and the call is not made.
+    async fn admit(
+        &self,
+        _server: &str,
+        _tool: &str,
+        _args: &serde_json::Value,
+        _pause: &TimeoutPause,
+    ) -> Result<(), ToolCallError> {
+        Ok(())
+    }
+
     async fn call_tool(
         &self,
         server: &str,

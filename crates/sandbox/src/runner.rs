@@ -55,6 +55,10 @@ pub(crate) enum Inbound {
 #[serde(tag = "t", rename_all = "lowercase")]
 pub(crate) enum Outbound<'a> {
     Ping,
+    /// Stop the execution's clock: a call is waiting for a person.
+    Pause,
+    /// Restart it; the deadline moves later by the time paused.
+    Resume,
     Exec {
         lang: crate::Language,
         code: &'a str,

@@ -5,36 +5,8 @@
 
 mod cli_support;
 
-use std::time::Duration;
-
-use cli_support::{Project, repo_root, stderr, venv_bin};
-use serde_json::{Value, json};
-
-/// Runs `vtcode mcp serve` in `project` under the Python MCP client, which
-/// makes `calls` and prints its report.
-fn serve_with_client(project: &Project, calls: &Value) -> std::process::Output {
-    let mut child = std::process::Command::new(venv_bin().join("python"))
-        .arg(repo_root().join("tests/fixtures/mcp/stdio_client.py"))
-        .arg(calls.to_string())
-        .arg("--")
-        .arg(env!("CARGO_BIN_EXE_vtcode"))
-        .args(["-c", "sandbox.backend=process", "mcp", "serve"])
-        .current_dir(project.path())
-        .env("HOME", project.path())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = std::time::Instant::now() + Duration::from_secs(90);
-    while child.try_wait().unwrap().is_none() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the MCP client did not finish in 90 s"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    child.wait_with_output().unwrap()
-}
+use cli_support::{Project, serve_report};
+use serde_json::json;
 
 #[test]
 fn code_mode_is_served_over_mcp() {
@@ -44,9 +16,7 @@ fn code_mode_is_served_over_mcp() {
         ["execute_code", {"code": "from servers.time import convert_time\nconvert_time(source_timezone='UTC', time='12:00', target_timezone='Asia/Tokyo')['target']['datetime'][11:16]"}],
         ["execute_code", {"code": "raise SystemExit(3)"}]
     ]);
-    let out = serve_with_client(&project, &calls);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = serve_report(&project, &calls, &[]);
     assert_eq!(
         report["tools"],
         json!(["search_tools", "execute_code", "wait_code", "cancel_code"])
@@ -80,9 +50,7 @@ fn programs_that_outlive_their_call_are_served_over_mcp() {
         ["cancel_code", {"handle": "p2"}],
         ["wait_code", {"handle": "p2"}]
     ]);
-    let out = serve_with_client(&project, &calls);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = serve_report(&project, &calls, &[]);
     let calls = report["calls"].as_array().unwrap();
     let text = |i: usize| calls[i]["text"].as_str().unwrap_or_default().to_string();
     assert!(

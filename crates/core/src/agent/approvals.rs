@@ -1,15 +1,26 @@
-//! Approvals: which tool calls need a person's yes, and remembering "always".
+//! Approvals: which tool calls need a person's yes, asking, and remembering
+//! "always".
 //!
-//! The policy ([`ApprovalMode`]) decides whether a call asks; the front end's
-//! [`ApprovalHandler`] answers. An `Always` answer is remembered per tool
-//! (always allow `apply_patch`, always allow `execute_code`) for the life of
-//! the session. A denial never fails the
-//! turn: its reason becomes the tool result the model reads.
+//! Built-in tools (apply_patch, run_shell, execute_code) are decided here by
+//! [`ApprovalMode`]; MCP tools, whether the model calls them directly or a
+//! program calls them through the bridge, get their verdict from the
+//! [`ToolGate`](crate::approval::ToolGate). Either way the question goes
+//! through one [`Asker`]: an `ApprovalRequested` event, the front end's
+//! [`ApprovalHandler`], then an `ApprovalResolved` event. An `Always` answer
+//! is remembered for the session: per built-in tool by name, per MCP tool
+//! by name and schema hash (a tool that changes asks again). A denial never
+//! fails the turn: its reason becomes what the model or the program reads.
 
 use std::collections::HashSet;
+use std::sync::Arc;
+
+use tokio::sync::mpsc::UnboundedSender;
+use tokio_util::sync::CancellationToken;
+use vtcode_sandbox::TimeoutPause;
 
 use crate::agent::ApprovalMode;
-use crate::events::{ApprovalDecision, ApprovalKind};
+use crate::approval::{GateCheck, Grants, Verdict};
+use crate::events::{AgentEvent, ApprovalDecider, ApprovalDecision, ApprovalKind, ApprovalOutcome};
 
 /// Answers approval requests; the TUI shows a modal, `vtcode exec` denies.
 #[async_trait::async_trait]
@@ -23,6 +34,11 @@ pub trait ApprovalHandler: Send + Sync {
         summary: &str,
         body: &str,
     ) -> ApprovalDecision;
+
+    /// False where no person answers: a denial is then not the user's.
+    fn attended(&self) -> bool {
+        true
+    }
 }
 
 /// Denies everything with a reason that says why and what to do; used where
@@ -38,10 +54,15 @@ impl ApprovalHandler for DenyAll {
             reason: Some(self.reason.clone()),
         }
     }
+
+    fn attended(&self) -> bool {
+        false
+    }
 }
 
-/// The kind of approval a tool call needs under `mode`, or `None` if it
-/// runs without asking.
+/// The kind of approval a built-in tool call needs under `mode`, or `None`
+/// if it runs without asking. `direct_tool` covers direct-mode MCP calls
+/// only when no tool gate decides them.
 pub(crate) fn required(
     mode: ApprovalMode,
     tool: &str,
@@ -62,7 +83,7 @@ pub(crate) fn required(
     }
 }
 
-/// The session's remembered "always" answers, by tool name.
+/// The session's remembered "always" answers for built-in tools, by name.
 #[derive(Debug, Default)]
 pub(crate) struct Remembered(HashSet<String>);
 
@@ -77,6 +98,115 @@ impl Remembered {
 
     pub(crate) fn clear(&mut self) {
         self.0.clear();
+    }
+}
+
+/// What a denied MCP tool call reads (the program as a `ToolError`).
+fn denied_by_user(reason: Option<String>) -> String {
+    match reason.filter(|r| !r.trim().is_empty()) {
+        Some(reason) => format!("denied by the user: {reason}"),
+        None => "denied by the user".to_string(),
+    }
+}
+
+/// Asks this turn's front end; cheap to clone into a program's tool host.
+#[derive(Clone)]
+pub(crate) struct Asker {
+    pub handler: Arc<dyn ApprovalHandler>,
+    pub events: UnboundedSender<AgentEvent>,
+    pub cancel: CancellationToken,
+    pub grants: Grants,
+}
+
+impl Asker {
+    /// One question, announced before and settled after with events.
+    pub(crate) async fn ask(
+        &self,
+        request_id: &str,
+        kind: ApprovalKind,
+        subject: &str,
+        summary: String,
+        body: String,
+    ) -> ApprovalDecision {
+        let _ = self.events.send(AgentEvent::ApprovalRequested {
+            request_id: request_id.to_string(),
+            kind,
+            summary: summary.clone(),
+            body: body.clone(),
+        });
+        let decision = tokio::select! {
+            d = self.handler.decide(request_id, kind, &summary, &body) => d,
+            () = self.cancel.cancelled() => ApprovalDecision::Deny {
+                reason: Some("the turn was cancelled".to_string()),
+            },
+        };
+        let (outcome, reason) = match &decision {
+            ApprovalDecision::Once => (ApprovalOutcome::Approved, None),
+            ApprovalDecision::Always => (ApprovalOutcome::ApprovedForSession, None),
+            ApprovalDecision::Deny { reason } => (ApprovalOutcome::Denied, reason.clone()),
+        };
+        let decided_by = if self.handler.attended() {
+            ApprovalDecider::User
+        } else {
+            ApprovalDecider::Unattended
+        };
+        let _ = self.events.send(AgentEvent::ApprovalResolved {
+            request_id: request_id.to_string(),
+            subject: subject.to_string(),
+            outcome,
+            decided_by,
+            reason,
+        });
+        decision
+    }
+
+    /// Settles an MCP tool call the gate checked: `Err` is what the caller
+    /// reads instead of a result. While a person is asked, `pause` (a
+    /// program's deadline) is held.
+    pub(crate) async fn admit_tool(
+        &self,
+        request_id: &str,
+        check: GateCheck,
+        pause: Option<&TimeoutPause>,
+    ) -> Result<(), String> {
+        let request = check.request;
+        match check.verdict {
+            Verdict::Allow => Ok(()),
+            Verdict::Deny(reason) => {
+                let _ = self.events.send(AgentEvent::ApprovalResolved {
+                    request_id: request_id.to_string(),
+                    subject: request.qualified_name(),
+                    outcome: ApprovalOutcome::Denied,
+                    decided_by: ApprovalDecider::Config,
+                    reason: Some(reason.clone()),
+                });
+                Err(reason)
+            }
+            Verdict::Ask if self.grants.allows(&request) => Ok(()),
+            Verdict::Ask => {
+                let _held = pause.map(TimeoutPause::hold);
+                let decision = self
+                    .ask(
+                        request_id,
+                        ApprovalKind::Tool,
+                        &request.qualified_name(),
+                        request.summary(),
+                        request.body(),
+                    )
+                    .await;
+                match decision {
+                    ApprovalDecision::Once => Ok(()),
+                    ApprovalDecision::Always => {
+                        self.grants.grant(&request);
+                        Ok(())
+                    }
+                    ApprovalDecision::Deny { reason } if !self.handler.attended() => {
+                        Err(reason.unwrap_or_else(|| "no one could approve this call".into()))
+                    }
+                    ApprovalDecision::Deny { reason } => Err(denied_by_user(reason)),
+                }
+            }
+        }
     }
 }
 

@@ -70,6 +70,9 @@ pub struct AgentDeps {
     pub approval: ApprovalMode,
     pub sandbox: Arc<dyn vtcode_sandbox::Sandbox>,
     pub tool_host: Arc<dyn vtcode_sandbox::ToolHost>,
+    /// Checks and approves MCP calls (direct, and from programs through
+    /// `tool_host`) by the approval policy; `None` leaves them unchecked.
+    pub tool_gate: Option<Arc<dyn crate::approval::ToolGate>>,
     pub mounts: vtcode_sandbox::Mounts,
     /// Wall-clock limit of one `execute_code` or `run_shell`.
     pub exec_timeout: Duration,

@@ -12,6 +12,7 @@
 
 mod hash;
 mod load;
+pub mod sanitize;
 pub mod search;
 mod wrapper;
 
@@ -143,6 +144,8 @@ pub struct ToolCatalog {
     tools: Vec<CatalogTool>,
     schema_hashes: Vec<String>,
     valid_input: Vec<bool>,
+    /// Per tool: why its description looks aimed at the model.
+    tool_warnings: Vec<Vec<String>>,
     by_key: HashMap<(String, String), usize>,
     warnings: Vec<CatalogWarning>,
     hash: String,
@@ -169,7 +172,14 @@ impl ToolCatalog {
                 kept.push(tool);
             }
         }
-        let tools = kept;
+        let mut tools = kept;
+        let tool_warnings: Vec<Vec<String>> = tools
+            .iter_mut()
+            .map(|tool| {
+                let removed = sanitize::clean_tool(tool);
+                sanitize::warnings(tool, removed)
+            })
+            .collect();
 
         let mut valid_input = Vec::with_capacity(tools.len());
         for tool in &tools {
@@ -212,6 +222,7 @@ impl ToolCatalog {
             tools,
             schema_hashes,
             valid_input,
+            tool_warnings,
             by_key,
             warnings,
             hash,
@@ -286,6 +297,13 @@ impl ToolCatalog {
         &self.warnings
     }
 
+    /// Why the tool's description looks aimed at the model (instructions,
+    /// hidden characters that were removed); empty for an ordinary tool.
+    pub fn tool_warnings(&self, server: &str, tool: &str) -> &[String] {
+        self.index_of(server, tool)
+            .map_or(&[], |i| self.tool_warnings[i].as_slice())
+    }
+
     /// False when the tool's inputSchema failed JSON Schema validation (its
     /// SDK function then takes free keyword arguments).
     pub fn has_valid_input_schema(&self, server: &str, tool: &str) -> bool {
@@ -324,8 +342,18 @@ impl ToolCatalog {
         limit: usize,
         track_record: &TrackRecord,
     ) -> Result<Vec<SearchHit>, SearchError> {
-        self.index
-            .search(&self.tools, query, detail, limit, track_record)
+        let mut hits = self
+            .index
+            .search(&self.tools, query, detail, limit, track_record)?;
+        self.add_warnings(&mut hits);
+        Ok(hits)
+    }
+
+    /// Each hit carries what is suspicious about its tool's description.
+    pub(crate) fn add_warnings(&self, hits: &mut [SearchHit]) {
+        for hit in hits {
+            hit.warnings = self.tool_warnings(&hit.server, &hit.name).to_vec();
+        }
     }
 
     fn index_of(&self, server: &str, tool: &str) -> Option<usize> {

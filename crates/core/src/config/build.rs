@@ -290,6 +290,7 @@ fn build_server(r: &mut Reader<'_>, name: &str, root: &Path) -> Result<ServerCon
         let args: Vec<String> = r.get(&key("args")).unwrap_or_default();
         let env: BTreeMap<String, String> = r.get(&key("env")).unwrap_or_default();
         let cwd: Option<String> = r.get(&key("cwd"));
+        let env_vars: Vec<String> = r.get(&key("env_vars")).unwrap_or_default();
         let mut x = Expander {
             layer,
             prefix: &prefix,
@@ -303,6 +304,7 @@ fn build_server(r: &mut Reader<'_>, name: &str, root: &Path) -> Result<ServerCon
                 .map(|(k, v)| (k, x.text("env", v)))
                 .collect(),
             cwd: cwd.map(|cwd| root.join(x.text("cwd", cwd))),
+            env_vars,
         }
     } else {
         let url: String = r.or(&key("url"), String::new());
@@ -334,7 +336,28 @@ fn build_server(r: &mut Reader<'_>, name: &str, root: &Path) -> Result<ServerCon
         tool_timeout_s: r.or(&key("tool_timeout_s"), 60),
         enabled_tools: r.get(&key("enabled_tools")),
         disabled_tools: r.or(&key("disabled_tools"), Vec::new()),
+        trust: r.get::<String>(&key("trust")).and_then(|t| t.parse().ok()),
+        approve: globs(r, layer, &key("approve"))?,
+        deny: globs(r, layer, &key("deny"))?,
     })
+}
+
+/// A list of tool-name globs, each checked so a typo is reported where it is.
+fn globs(r: &mut Reader<'_>, layer: &Layer, key: &str) -> Result<Vec<String>, ConfigError> {
+    let patterns: Vec<String> = r.get(key).unwrap_or_default();
+    for pattern in &patterns {
+        if let Err(err) = globset::Glob::new(pattern) {
+            let location = layer
+                .entries
+                .get(key)
+                .map_or(Location::Default, |e| e.location.clone());
+            return Err(ConfigError::invalid(
+                location,
+                format!("`{key}` has an invalid glob `{pattern}`: {err}"),
+            ));
+        }
+    }
+    Ok(patterns)
 }
 
 /// A command written as a relative path (`.venv/bin/python`) means a file in

@@ -27,7 +27,7 @@ pub use paths::ProjectPaths;
 pub use types::{
     AgentConfig, ApprovalMode, Config, LlmConfig, McpConfig, MetricsConfig, PII_KINDS, PiiConfig,
     Provider, SandboxBackend, SandboxConfig, SearchConfig, ServerConfig, ServerTransport,
-    SkillsConfig, ToolMode, WorkspaceAccess,
+    ServerTrust, SkillsConfig, ToolMode, WorkspaceAccess,
 };
 
 use layer::Layer;

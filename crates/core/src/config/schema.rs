@@ -11,7 +11,9 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::DeValue;
 
-use super::types::{ApprovalMode, PII_KINDS, Provider, SandboxBackend, ToolMode, WorkspaceAccess};
+use super::types::{
+    ApprovalMode, PII_KINDS, Provider, SandboxBackend, ServerTrust, ToolMode, WorkspaceAccess,
+};
 
 /// What a key accepts.
 #[derive(Debug, Clone, Copy)]
@@ -134,10 +136,14 @@ pub(crate) const SERVER_KEYS: &[KeySpec] = &[
     key("tool_timeout_s", Kind::UInt { min: 1, max: U32 }),
     key("enabled_tools", Kind::StrList),
     key("disabled_tools", Kind::StrList),
+    key("env_vars", Kind::StrList),
+    key("trust", Kind::Enum(ServerTrust::VARIANTS)),
+    key("approve", Kind::StrList),
+    key("deny", Kind::StrList),
 ];
 
 /// Fields only a stdio server may have.
-pub(crate) const STDIO_ONLY: &[&str] = &["command", "args", "env", "cwd"];
+pub(crate) const STDIO_ONLY: &[&str] = &["command", "args", "env", "cwd", "env_vars"];
 /// Fields only an HTTP server may have.
 pub(crate) const HTTP_ONLY: &[&str] = &["url", "headers"];
 

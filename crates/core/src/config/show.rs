@@ -211,10 +211,12 @@ fn tables(config: &Config) -> Vec<Table> {
                 args,
                 env,
                 cwd,
+                env_vars,
             } => vec![
                 ("command", s(command)),
                 ("args", list(args)),
                 ("env", map(env)),
+                ("env_vars", list(env_vars)),
                 (
                     "cwd",
                     cwd.as_ref().and_then(|p| s(&p.display().to_string())),
@@ -234,6 +236,9 @@ fn tables(config: &Config) -> Vec<Table> {
                 server.enabled_tools.as_deref().and_then(list),
             ),
             ("disabled_tools", list(&server.disabled_tools)),
+            ("trust", server.trust.and_then(|t| s(t.as_str()))),
+            ("approve", list(&server.approve)),
+            ("deny", list(&server.deny)),
         ]);
         out.push((format!("mcp.servers.{name}"), keys));
     }

@@ -107,6 +107,19 @@ config_enum!(
     }
 );
 
+config_enum!(
+    /// How far an MCP server's tools are trusted to run without asking;
+    /// replaces the global approval mode for that server's tools.
+    ServerTrust, "trust" {
+        /// Run every tool without asking (like `approval = "auto"`).
+        All = "all",
+        /// Ask before tools not annotated read-only (like `ask-writes`).
+        ReadOnly = "read-only",
+        /// Ask before every tool (like `ask-all`).
+        None = "none",
+    }
+);
+
 impl Provider {
     /// The environment variable that conventionally holds this provider's key.
     pub fn default_api_key_env(self) -> &'static str {
@@ -195,6 +208,12 @@ pub struct ServerConfig {
     /// `None` exposes every tool; `Some(list)` only those named.
     pub enabled_tools: Option<Vec<String>>,
     pub disabled_tools: Vec<String>,
+    /// Replaces `agent.approval` for this server's tools when set.
+    pub trust: Option<ServerTrust>,
+    /// Globs of tool names that run without asking.
+    pub approve: Vec<String>,
+    /// Globs of tool names that never run; wins over `approve`.
+    pub deny: Vec<String>,
 }
 
 /// How vtcode reaches a server: a child process or an HTTP endpoint.
@@ -204,6 +223,9 @@ pub enum ServerTransport {
         command: String,
         args: Vec<String>,
         env: BTreeMap<String, String>,
+        /// Names of vtcode's own environment variables passed through; the
+        /// server otherwise gets only a minimal base environment.
+        env_vars: Vec<String>,
         /// Relative paths are resolved against the project root.
         cwd: Option<PathBuf>,
     },

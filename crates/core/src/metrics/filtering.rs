@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde_json::Value;
-use vtcode_sandbox::{ToolCallError, ToolHost};
+use vtcode_sandbox::{TimeoutPause, ToolCallError, ToolHost};
 
 /// A [`ToolHost`] that adds up the JSON size of every result it passes on.
 pub struct ByteCountingHost {
@@ -40,6 +40,16 @@ pub fn json_len(value: &Value) -> u64 {
 
 #[async_trait::async_trait]
 impl ToolHost for ByteCountingHost {
+    async fn admit(
+        &self,
+        server: &str,
+        tool: &str,
+        args: &Value,
+        pause: &TimeoutPause,
+    ) -> Result<(), ToolCallError> {
+        self.inner.admit(server, tool, args, pause).await
+    }
+
     async fn call_tool(
         &self,
         server: &str,

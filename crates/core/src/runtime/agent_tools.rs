@@ -152,7 +152,7 @@ impl HubDirectTools {
 
 /// Function names may hold only ASCII letters, digits, `_` and `-`, at most
 /// 64 of them (the strictest of the APIs vtcode talks to).
-fn function_name(server: &str, tool: &str) -> String {
+pub(super) fn function_name(server: &str, tool: &str) -> String {
     let raw = format!("{server}__{tool}");
     raw.chars()
         .map(|c| {

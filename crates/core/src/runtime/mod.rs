@@ -15,6 +15,7 @@ mod sdk_dir;
 mod serve;
 mod servers;
 mod skill_host;
+mod tool_gate;
 mod tool_host;
 
 use std::sync::Arc;
@@ -30,7 +31,8 @@ pub use sdk_dir::publish as publish_sdk;
 pub use serve::CodeModeService;
 pub use servers::{server_specs, start_hub, startup_wait};
 pub use skill_host::SkillSavingHost;
-pub use tool_host::{HubToolHost, result_value};
+pub use tool_gate::CatalogGate;
+pub use tool_host::{HubToolHost, result_value, unattended_denial};
 
 use crate::agent::{AgentDeps, PiiSetup};
 use crate::catalog::SemanticSearch;
@@ -75,6 +77,8 @@ pub enum RuntimeError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Hub(#[from] HubError),
+    #[error(transparent)]
+    Policy(#[from] crate::approval::PolicyError),
 }
 
 pub struct Runtime {
@@ -88,6 +92,8 @@ pub struct Runtime {
     pub metrics: MetricsRecorder,
     /// The semantic leg of tool search; embeds each catalog in the background.
     pub semantic: SemanticSearch,
+    /// Checks and the approval verdict for every MCP tool call.
+    pub tool_gate: Arc<CatalogGate>,
     follower: tokio::task::AbortHandle,
     restarts: tokio::task::AbortHandle,
 }
@@ -103,6 +109,7 @@ impl Runtime {
                 path: loaded.paths.dot_dir.clone(),
                 source,
             })?;
+        let policy = crate::approval::ToolPolicy::from_config(&loaded.config.mcp)?;
         let store = Arc::new(Store::open(&loaded.paths.db)?);
         let metrics = MetricsRecorder::start(Arc::clone(&store), &loaded.config.metrics);
         let hub = start_hub(&loaded);
@@ -116,8 +123,15 @@ impl Runtime {
         .with_semantic(semantic.clone());
         let follower = catalog.follow();
         let restarts = restarts::follow_restarts(&hub, metrics.clone());
+        let tool_gate = Arc::new(CatalogGate::new(catalog.clone(), policy));
         let tool_host = Arc::new(
-            HubToolHost::new(Arc::clone(&hub), catalog.clone()).with_metrics(metrics.clone()),
+            HubToolHost::new(
+                Arc::clone(&hub),
+                catalog.clone(),
+                Arc::clone(&tool_gate),
+                loaded.config.agent.approval,
+            )
+            .with_metrics(metrics.clone()),
         );
         let skills = Arc::new(
             SkillLibrary::new(&loaded.paths, &loaded.config.skills, Arc::clone(&store))
@@ -132,6 +146,7 @@ impl Runtime {
             skills,
             metrics,
             semantic,
+            tool_gate,
             follower,
             restarts,
         })
@@ -172,6 +187,7 @@ impl Runtime {
             approval: config.agent.approval,
             sandbox,
             tool_host: self.tool_host.clone(),
+            tool_gate: Some(self.tool_gate.clone()),
             mounts: settings.mounts,
             exec_timeout: settings.timeout,
             search: Arc::new(

@@ -3,15 +3,24 @@
 //! instead of every tool definition, plus `wait_code` and `cancel_code` for
 //! programs that outlive their `execute_code` call. Those programs belong to
 //! the server: they die with it.
+//!
+//! A tool call a program makes gets the same approval verdict as anywhere
+//! else. When the verdict is "ask", the client's user is asked through MCP
+//! elicitation (the program waits, its timeout paused); a client that
+//! cannot be asked gets the refusal, and the message says so.
 
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
 use vtcode_mcp::ToolOutput;
-use vtcode_mcp::serve::{CodeModeHandler, ServedTool};
-use vtcode_sandbox::{Language, Sandbox, SandboxSettings, ToolHost};
+use vtcode_mcp::serve::{ClientPrompt, CodeModeHandler, ServedTool};
+use vtcode_sandbox::{Language, Sandbox, SandboxSettings, TimeoutPause, ToolCallError, ToolHost};
 
 use super::agent_tools::CatalogSearch;
+use super::tool_gate::CatalogGate;
+use super::tool_host::unattended_denial;
 use crate::agent::{ToolSearch, code_mode_specs};
+use crate::approval::{ToolGate, Verdict};
+use crate::config::ApprovalMode;
 use crate::programs::{self, Programs, Progress};
 
 pub struct CodeModeService {
@@ -20,6 +29,8 @@ pub struct CodeModeService {
     settings: SandboxSettings,
     host: Arc<dyn ToolHost>,
     programs: Programs,
+    gate: Arc<CatalogGate>,
+    mode: ApprovalMode,
 }
 
 impl CodeModeService {
@@ -29,6 +40,8 @@ impl CodeModeService {
         settings: SandboxSettings,
         host: Arc<dyn ToolHost>,
         max_running: usize,
+        gate: Arc<CatalogGate>,
+        mode: ApprovalMode,
     ) -> Self {
         Self {
             search,
@@ -36,6 +49,8 @@ impl CodeModeService {
             settings,
             host,
             programs: Programs::new(max_running),
+            gate,
+            mode,
         }
     }
 
@@ -54,7 +69,11 @@ impl CodeModeService {
         Ok(hits.to_string())
     }
 
-    async fn execute_code(&self, args: &Map<String, Value>) -> Result<String, String> {
+    async fn execute_code(
+        &self,
+        args: &Map<String, Value>,
+        client: ClientPrompt,
+    ) -> Result<String, String> {
         let code = args
             .get("code")
             .and_then(Value::as_str)
@@ -66,15 +85,15 @@ impl CodeModeService {
         };
         let yield_after = programs::wait_arg(args.get("yield_after_s"), "yield_after_s")?;
         let request = self.settings.request(language, code);
+        let host: Arc<dyn ToolHost> = Arc::new(ClientApprovedHost {
+            inner: Arc::clone(&self.host),
+            gate: Arc::clone(&self.gate),
+            mode: self.mode,
+            client,
+        });
         let progress = self
             .programs
-            .start(
-                Arc::clone(&self.sandbox),
-                Arc::clone(&self.host),
-                request,
-                yield_after,
-                None,
-            )
+            .start(Arc::clone(&self.sandbox), host, request, yield_after, None)
             .await;
         self.answer(progress)
     }
@@ -121,10 +140,15 @@ impl CodeModeHandler for CodeModeService {
             .collect()
     }
 
-    async fn call(&self, tool: &str, args: Map<String, Value>) -> Result<ToolOutput, String> {
+    async fn call(
+        &self,
+        tool: &str,
+        args: Map<String, Value>,
+        client: ClientPrompt,
+    ) -> Result<ToolOutput, String> {
         let text = match tool {
             "search_tools" => self.search_tools(&args).await?,
-            "execute_code" => self.execute_code(&args).await?,
+            "execute_code" => self.execute_code(&args, client).await?,
             "wait_code" => self.wait_code(&args).await?,
             "cancel_code" => self.cancel_code(&args)?,
             other => {
@@ -138,5 +162,63 @@ impl CodeModeHandler for CodeModeService {
             structured: None,
             is_error: false,
         })
+    }
+}
+
+/// The tool host of one served program: the policy decides, and the
+/// client's user answers what it asks about.
+struct ClientApprovedHost {
+    inner: Arc<dyn ToolHost>,
+    gate: Arc<CatalogGate>,
+    mode: ApprovalMode,
+    client: ClientPrompt,
+}
+
+fn error(message: String) -> ToolCallError {
+    ToolCallError { message }
+}
+
+#[async_trait::async_trait]
+impl ToolHost for ClientApprovedHost {
+    async fn admit(
+        &self,
+        server: &str,
+        tool: &str,
+        args: &Value,
+        pause: &TimeoutPause,
+    ) -> Result<(), ToolCallError> {
+        let check = self
+            .gate
+            .check(self.mode, server, tool, args)
+            .map_err(error)?;
+        let request = check.request;
+        match check.verdict {
+            Verdict::Allow => Ok(()),
+            Verdict::Deny(reason) => Err(error(reason)),
+            Verdict::Ask if !self.client.can_ask() => Err(error(format!(
+                "{} (this MCP client does not support elicitation, so vtcode cannot ask its user)",
+                unattended_denial(&request)
+            ))),
+            Verdict::Ask => {
+                let _held = pause.hold();
+                let question = format!("Allow {}?\n{}", request.summary(), request.body());
+                match self.client.confirm(question).await {
+                    Ok(true) => Ok(()),
+                    Ok(false) => Err(error(
+                        "denied by the user: declined through the MCP client".to_string(),
+                    )),
+                    Err(why) => Err(error(why)),
+                }
+            }
+        }
+    }
+
+    async fn call_tool(
+        &self,
+        server: &str,
+        tool: &str,
+        args: Value,
+    ) -> Result<Value, ToolCallError> {
+        self.inner.call_tool(server, tool, args).await
     }
 }

@@ -26,10 +26,12 @@ fn server_spec(name: &str, server: &ServerConfig) -> ServerSpec {
             args,
             env,
             cwd,
+            env_vars,
         } => Transport::Stdio {
             command: command.clone(),
             args: args.clone(),
             env: env.clone(),
+            env_vars: env_vars.clone(),
             cwd: cwd.clone(),
         },
         ServerTransport::Http { url, headers } => Transport::Http {

@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use serde_json::{Value, json};
-use vtcode_sandbox::{ToolCallError, ToolHost};
+use vtcode_sandbox::{TimeoutPause, ToolCallError, ToolHost};
 
 use crate::skills::{SaveRequest, SkillLibrary, scan};
 
@@ -68,6 +68,21 @@ impl SkillSavingHost {
 
 #[async_trait::async_trait]
 impl ToolHost for SkillSavingHost {
+    /// Saving a skill is what the person running the program asked for;
+    /// every other call is the wrapped host's to admit.
+    async fn admit(
+        &self,
+        server: &str,
+        tool: &str,
+        args: &Value,
+        pause: &TimeoutPause,
+    ) -> Result<(), ToolCallError> {
+        if server == SKILLS_SERVER && tool == "save_skill" {
+            return Ok(());
+        }
+        self.inner.admit(server, tool, args, pause).await
+    }
+
     async fn call_tool(
         &self,
         server: &str,

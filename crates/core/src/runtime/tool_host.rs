@@ -2,46 +2,56 @@
 //! routed to its MCP server and turned into the value the program receives.
 //!
 //! Order of events for one `_vtcode.call_tool(server, tool, args)`:
-//! 1. the tool is looked up in the live catalog (an unknown name gets a
-//!    "did you mean" answer, never a crash);
-//! 2. the arguments are validated against the tool's input schema, so a
-//!    wrong argument is reported by name before any server sees it;
-//! 3. the hub makes the call under the server's tool timeout;
-//! 4. the result becomes a plain value: structured content (unwrapped from
+//! 1. `admit`: the [`CatalogGate`] looks the tool up in the live catalog (an
+//!    unknown name gets a "did you mean" answer, never a crash), validates
+//!    the arguments against its input schema (a wrong argument is reported
+//!    by name before any server sees it) and applies the approval policy.
+//!    This host has no one to ask: a call the policy would ask about is
+//!    refused with a message saying how to allow it. The agent wraps it in a
+//!    host that asks the person at the front end instead;
+//! 2. the hub makes the call under the server's tool timeout;
+//! 3. the result becomes a plain value: structured content (unwrapped from
 //!    the single-`result` wrapper Python servers add), else the text parsed
 //!    as JSON when it parses, else the text.
 //!
 //! Every call, failed or not, is recorded as an MCP call metric (argument
 //! names and value hashes, never the values).
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Instant;
 
 use serde_json::Value;
 use vtcode_mcp::{McpHub, ToolOutput};
-use vtcode_sandbox::{ToolCallError, ToolHost};
-
-use crate::catalog::{CatalogTool, ToolCatalog, unwrap_result};
-use crate::metrics::{CallPath, MetricsRecorder, json_len};
+use vtcode_sandbox::{TimeoutPause, ToolCallError, ToolHost};
 
 use super::live_catalog::LiveCatalog;
+use super::tool_gate::CatalogGate;
+use crate::approval::{ToolApproval, ToolGate, Verdict};
+use crate::catalog::{CatalogTool, unwrap_result};
+use crate::config::ApprovalMode;
+use crate::metrics::{CallPath, MetricsRecorder, json_len};
 
 pub struct HubToolHost {
     hub: Arc<McpHub>,
     catalog: LiveCatalog,
-    /// Compiled input schemas, keyed by `server.tool` and schema hash so a
-    /// changed tool gets a fresh validator.
-    validators: Mutex<HashMap<(String, String), Arc<jsonschema::Validator>>>,
+    gate: Arc<CatalogGate>,
+    /// The configured mode; with no one to ask, "ask" means "refuse".
+    mode: ApprovalMode,
     metrics: MetricsRecorder,
 }
 
 impl HubToolHost {
-    pub fn new(hub: Arc<McpHub>, catalog: LiveCatalog) -> Self {
+    pub fn new(
+        hub: Arc<McpHub>,
+        catalog: LiveCatalog,
+        gate: Arc<CatalogGate>,
+        mode: ApprovalMode,
+    ) -> Self {
         Self {
             hub,
             catalog,
-            validators: Mutex::new(HashMap::new()),
+            gate,
+            mode,
             metrics: MetricsRecorder::disabled(),
         }
     }
@@ -52,53 +62,24 @@ impl HubToolHost {
         self
     }
 
-    async fn checked_call(
+    fn record(
         &self,
         server: &str,
         tool: &str,
         args: &Value,
-    ) -> Result<Value, ToolCallError> {
-        let catalog = self.catalog.current();
-        let Some(entry) = catalog.get(server, tool) else {
-            let wanted = format!("{server}.{tool}");
-            let hint = catalog
-                .closest(&wanted)
-                .map(|name| format!("; did you mean {name}?"))
-                .unwrap_or_default();
-            return Err(error(format!("unknown tool {wanted}{hint}")));
+        started: Instant,
+        outcome: &Result<Value, ToolCallError>,
+    ) {
+        if !self.metrics.is_enabled() {
+            return;
+        }
+        let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+        let outcome = match outcome {
+            Ok(value) => Ok(json_len(value)),
+            Err(err) => Err(err.message.as_str()),
         };
-        if let Some(validator) = self.validator(&catalog, entry)
-            && let Some(message) = invalid_arguments(entry, &validator, args)
-        {
-            return Err(error(message));
-        }
-        let output = self
-            .hub
-            .call_tool(server, tool, args.clone())
-            .await
-            .map_err(|err| error(err.to_string()))?;
-        if output.is_error {
-            return Err(error(output.text()));
-        }
-        Ok(result_value(Some(entry), output))
-    }
-
-    fn validator(
-        &self,
-        catalog: &ToolCatalog,
-        tool: &CatalogTool,
-    ) -> Option<Arc<jsonschema::Validator>> {
-        if !catalog.has_valid_input_schema(&tool.server, &tool.name) {
-            return None;
-        }
-        let key = (tool.qualified_name(), catalog.tool_schema_hash(tool));
-        let mut cache = self.validators.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(found) = cache.get(&key) {
-            return Some(Arc::clone(found));
-        }
-        let compiled = Arc::new(jsonschema::validator_for(&tool.input_schema).ok()?);
-        cache.insert(key, Arc::clone(&compiled));
-        Some(compiled)
+        self.metrics
+            .record_mcp_call(server, tool, CallPath::Bridge, args, latency_ms, outcome);
     }
 }
 
@@ -108,31 +89,17 @@ fn error(message: impl Into<String>) -> ToolCallError {
     }
 }
 
-/// Every schema violation in one message, each with where it is.
-fn invalid_arguments(
-    tool: &CatalogTool,
-    validator: &jsonschema::Validator,
-    args: &Value,
-) -> Option<String> {
-    let problems: Vec<String> = validator
-        .iter_errors(args)
-        .map(|err| {
-            let at = err.instance_path().to_string();
-            if at.is_empty() {
-                err.to_string()
-            } else {
-                format!("{at}: {err}")
-            }
-        })
-        .collect();
-    if problems.is_empty() {
-        return None;
-    }
-    Some(format!(
-        "invalid arguments for {}: {}",
-        tool.qualified_name(),
-        problems.join("; ")
-    ))
+/// Why a call that needs a person's yes was refused where no one can answer.
+pub fn unattended_denial(request: &ToolApproval) -> String {
+    format!(
+        "{} needs approval ({}) and no one is here to give it, so it was not called. \
+         To allow it without asking, add it to `approve = [\"{}\"]` (or set `trust`) under \
+         [mcp.servers.{}] in vtcode.toml, or run with `--approval auto`",
+        request.qualified_name(),
+        request.annotations.describe(),
+        request.tool,
+        request.server
+    )
 }
 
 /// What the program receives from a successful call.
@@ -151,34 +118,51 @@ pub fn result_value(tool: Option<&CatalogTool>, output: ToolOutput) -> Value {
 
 #[async_trait::async_trait]
 impl ToolHost for HubToolHost {
+    async fn admit(
+        &self,
+        server: &str,
+        tool: &str,
+        args: &Value,
+        _pause: &TimeoutPause,
+    ) -> Result<(), ToolCallError> {
+        let started = Instant::now();
+        // An unknown tool or invalid arguments is a failed call in the
+        // metrics, so insights see what programs keep getting wrong.
+        let check = match self.gate.check(self.mode, server, tool, args) {
+            Ok(check) => check,
+            Err(message) => {
+                let refused = Err(error(message));
+                self.record(server, tool, args, started, &refused);
+                return refused.map(|_| ());
+            }
+        };
+        match check.verdict {
+            Verdict::Allow => Ok(()),
+            Verdict::Deny(reason) => Err(error(reason)),
+            Verdict::Ask => Err(error(unattended_denial(&check.request))),
+        }
+    }
+
     async fn call_tool(
         &self,
         server: &str,
         tool: &str,
         args: Value,
     ) -> Result<Value, ToolCallError> {
+        let catalog = self.catalog.current();
+        let entry = catalog.get(server, tool);
         let args = if args.is_null() {
             Value::Object(Default::default())
         } else {
             args
         };
         let started = Instant::now();
-        let result = self.checked_call(server, tool, &args).await;
-        if self.metrics.is_enabled() {
-            let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
-            let outcome = match &result {
-                Ok(value) => Ok(json_len(value)),
-                Err(err) => Err(err.message.as_str()),
-            };
-            self.metrics.record_mcp_call(
-                server,
-                tool,
-                CallPath::Bridge,
-                &args,
-                latency_ms,
-                outcome,
-            );
-        }
+        let result = match self.hub.call_tool(server, tool, args.clone()).await {
+            Err(err) => Err(error(err.to_string())),
+            Ok(output) if output.is_error => Err(error(output.text())),
+            Ok(output) => Ok(result_value(entry, output)),
+        };
+        self.record(server, tool, &args, started, &result);
         result
     }
 }

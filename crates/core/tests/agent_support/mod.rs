@@ -16,9 +16,10 @@ use vtcode_core::agent::{
     AgentDeps, AgentError, AgentSession, ApprovalHandler, ApprovalMode, ToolMode, TurnControl,
     TurnOutcome,
 };
+use vtcode_core::approval::ToolPolicy;
 use vtcode_core::events::{AgentEvent, ApprovalDecision, ApprovalKind};
 use vtcode_core::exec::{ExecOptions, ExecSummary, run_exec};
-use vtcode_core::runtime::{CatalogSearch, HubDirectTools, HubToolHost, LiveCatalog};
+use vtcode_core::runtime::{CatalogGate, CatalogSearch, HubDirectTools, HubToolHost, LiveCatalog};
 use vtcode_core::session::SessionStore;
 use vtcode_core::store::Store;
 use vtcode_llm::testing::ScriptedServer;
@@ -60,6 +61,16 @@ pub fn bodies(server: &ScriptedServer) -> Vec<Value> {
         .into_iter()
         .map(|r| r["body"].clone())
         .collect()
+}
+
+/// The fixture server `tests/fixtures/mcp/<script>` as server `name`.
+pub fn fixture_spec(name: &str, script: &str, args: &[&str]) -> ServerSpec {
+    let script = repo_root().join("tests/fixtures/mcp").join(script);
+    let mut argv = vec![script.to_string_lossy().into_owned()];
+    argv.extend(args.iter().map(|a| a.to_string()));
+    let mut spec = ServerSpec::stdio(name, python(), argv);
+    spec.startup_timeout = HUB_STARTUP;
+    spec
 }
 
 pub async fn start_hub(specs: Vec<ServerSpec>, log_dir: &Path) -> Arc<McpHub> {
@@ -111,14 +122,15 @@ impl Env {
     /// Surroundings whose hub runs tests/fixtures/mcp/`script` as `name`.
     pub async fn with_fixture(turns: Value, name: &str, script: &str) -> Self {
         let dir = tempfile::tempdir().unwrap();
+        Self::with_hub(dir, turns, vec![fixture_spec(name, script, &[])]).await
+    }
+
+    /// Like `new`, in `dir`, with the hub running `specs`.
+    pub async fn with_hub(dir: tempfile::TempDir, turns: Value, specs: Vec<ServerSpec>) -> Self {
         std::fs::create_dir_all(dir.path().join("ws")).unwrap();
         std::fs::create_dir_all(dir.path().join("logs")).unwrap();
         let server = scripted(turns);
-        let script = repo_root().join("tests/fixtures/mcp").join(script);
-        let mut spec =
-            ServerSpec::stdio(name, python(), vec![script.to_string_lossy().into_owned()]);
-        spec.startup_timeout = HUB_STARTUP;
-        let hub = start_hub(vec![spec], &dir.path().join("logs")).await;
+        let hub = start_hub(specs, &dir.path().join("logs")).await;
         let db = Arc::new(Store::open(dir.path().join("vtcode.db")).unwrap());
         let store = SessionStore::new(db.clone());
         // Publishes the SDK under `sdk/` the way the product does.
@@ -215,6 +227,10 @@ impl Env {
         sandbox: Arc<dyn Sandbox>,
     ) -> AgentDeps {
         let provider = self.provider(ProviderKind::OpenAi);
+        let gate = Arc::new(CatalogGate::new(
+            self.catalog.clone(),
+            ToolPolicy::default(),
+        ));
         AgentDeps {
             provider,
             model: "scripted-model".into(),
@@ -222,7 +238,13 @@ impl Env {
             tool_mode: mode,
             approval,
             sandbox,
-            tool_host: Arc::new(HubToolHost::new(self.hub.clone(), self.catalog.clone())),
+            tool_host: Arc::new(HubToolHost::new(
+                self.hub.clone(),
+                self.catalog.clone(),
+                gate.clone(),
+                approval,
+            )),
+            tool_gate: Some(gate),
             mounts: self.mounts(),
             exec_timeout: Duration::from_secs(10),
             search: Arc::new(CatalogSearch::new(self.catalog.clone())),

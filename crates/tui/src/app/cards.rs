@@ -304,6 +304,19 @@ fn search_body(done: &Finished, expanded: bool, lines: &mut Vec<Line<'static>>) 
             Span::raw("    "),
             Span::styled(name, Style::default().fg(Color::Cyan)),
         ];
+        // A description flagged as aimed at the model is marked, so the
+        // user sees which tool tried it.
+        let flagged: Vec<&str> = hit
+            .get("warnings")
+            .and_then(Value::as_array)
+            .map(|w| w.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        if let Some(first) = flagged.first() {
+            spans.push(Span::styled(
+                format!(" ⚠ {first}"),
+                Style::default().fg(Color::Yellow),
+            ));
+        }
         let description = field("description");
         if expanded && !description.is_empty() {
             spans.push(Span::styled(

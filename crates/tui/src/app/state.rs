@@ -14,7 +14,7 @@ use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
 use tokio_util::sync::CancellationToken;
-use vtcode_core::events::{AgentEvent, ApprovalDecision, ApprovalKind};
+use vtcode_core::events::{AgentEvent, ApprovalDecider, ApprovalDecision, ApprovalKind};
 
 use super::backend::{StatusSnapshot, UiBackend};
 use super::cards::{Finished, ToolCard};
@@ -466,6 +466,22 @@ impl App {
                     if !self.protected.contains(&value.token) {
                         self.protected.push(value.token);
                     }
+                }
+            }
+            AgentEvent::ApprovalResolved {
+                request_id,
+                subject,
+                decided_by,
+                reason,
+                ..
+            } => {
+                // Settled elsewhere (a cancelled turn): the modal goes away.
+                self.approvals.retain(|a| a.request_id != request_id);
+                if decided_by == ApprovalDecider::Config {
+                    self.transcript.push(EntryKind::Notice(format!(
+                        "{subject} was not called: {}",
+                        reason.unwrap_or_default()
+                    )));
                 }
             }
             AgentEvent::Usage { .. } => self.status = self.backend.status(),

@@ -252,6 +252,7 @@ impl App {
         let title = match request.kind {
             ApprovalKind::Patch => " Apply this patch? ",
             ApprovalKind::Command => " Run this command? ",
+            ApprovalKind::Tool => " Call this tool? ",
         };
         let block = Block::bordered()
             .title(title)

@@ -151,6 +151,25 @@ async fn check_servers(report: &mut Report, loaded: LoadedConfig) {
             ServerState::Failed { error } => report.fail(&what, error),
             other => report.warn(&what, other.to_string()),
         }
+        if !status.env_names.is_empty() {
+            report.ok(
+                &what,
+                format!("environment: {}", status.env_names.join(" ")),
+            );
+        }
+    }
+    let catalog = runtime.catalog.current();
+    for tool in catalog.tools() {
+        let warnings = catalog.tool_warnings(&tool.server, &tool.name);
+        if !warnings.is_empty() {
+            report.warn(
+                &format!("tool {}", tool.qualified_name()),
+                format!(
+                    "{}; its description reaches the model only as data",
+                    warnings.join("; ")
+                ),
+            );
+        }
     }
     runtime.shutdown().await;
 }

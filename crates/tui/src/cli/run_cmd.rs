@@ -136,6 +136,8 @@ pub async fn serve(loaded: LoadedConfig) -> Result<ExitCode> {
         settings,
         runtime.tool_host.clone(),
         runtime.loaded.config.sandbox.max_running as usize,
+        runtime.tool_gate.clone(),
+        runtime.loaded.config.agent.approval,
     );
     let served = vtcode_core::mcp::serve::serve_stdio(Arc::new(service)).await;
     selected.sandbox.shutdown().await;

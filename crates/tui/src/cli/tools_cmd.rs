@@ -118,7 +118,12 @@ fn list(catalog: &ToolCatalog, server: Option<&str>, json: bool) -> Result<ExitC
             current = &tool.server;
             println!("{current}");
         }
-        println!("  {:<32} {}", tool.name, tool.summary().unwrap_or(""));
+        let mark = if catalog.tool_warnings(&tool.server, &tool.name).is_empty() {
+            ""
+        } else {
+            "⚠ "
+        };
+        println!("  {:<32} {mark}{}", tool.name, tool.summary().unwrap_or(""));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -167,11 +172,19 @@ fn search(
 
 fn show(catalog: &ToolCatalog, reference: &str, json: bool) -> Result<ExitCode> {
     let tool = catalog.lookup(reference)?;
+    let warnings = catalog.tool_warnings(&tool.server, &tool.name);
     if json {
-        println!("{}", serde_json::to_string_pretty(tool)?);
+        let mut value = serde_json::to_value(tool)?;
+        if let Some(map) = value.as_object_mut() {
+            map.insert("warnings".to_string(), serde_json::json!(warnings));
+        }
+        println!("{}", serde_json::to_string_pretty(&value)?);
         return Ok(ExitCode::SUCCESS);
     }
     println!("{}", tool.qualified_name());
+    for warning in warnings {
+        println!("warning: {warning}");
+    }
     if let Some(title) = &tool.title {
         println!("title: {title}");
     }
@@ -332,6 +345,9 @@ pub async fn servers(loaded: LoadedConfig, json: bool) -> Result<ExitCode> {
                 status.tool_count,
                 status.transport_summary
             );
+            if !status.env_names.is_empty() {
+                println!("    env: {}", status.env_names.join(" "));
+            }
             if let ServerState::Failed { error } = &status.state {
                 println!("    {error}");
             }

@@ -138,3 +138,38 @@ impl Drop for ScriptedLlm {
         let _ = self.child.wait();
     }
 }
+
+/// Runs `vtcode mcp serve` (process sandbox) in `project` under the test
+/// venv's stdio MCP client, which makes `calls` (`[[tool, args], ...]`);
+/// `client_args` go to the client (e.g. `--elicit accept`). Returns the
+/// client's JSON report.
+pub fn serve_report(
+    project: &Project,
+    calls: &serde_json::Value,
+    client_args: &[&str],
+) -> serde_json::Value {
+    let mut child = Command::new(venv_bin().join("python"))
+        .arg(repo_root().join("tests/fixtures/mcp/stdio_client.py"))
+        .arg(calls.to_string())
+        .args(client_args)
+        .arg("--")
+        .arg(env!("CARGO_BIN_EXE_vtcode"))
+        .args(["-c", "sandbox.backend=process", "mcp", "serve"])
+        .current_dir(project.path())
+        .env("HOME", project.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
+    while child.try_wait().unwrap().is_none() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the MCP client did not finish in 90 s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    serde_json::from_slice(&out.stdout).unwrap()
+}

@@ -20,6 +20,7 @@ use super::tools;
 use super::{
     AgentDeps, AgentError, ApprovalMode, ToolMode, TurnControl, compaction, prompt, tokens,
 };
+use crate::approval::Grants;
 use crate::events::AgentEvent;
 use crate::session::{SessionError, TranscriptEntry, dangling_calls, replay, summary_message};
 
@@ -77,6 +78,8 @@ pub struct AgentSession {
     message_tokens: Vec<u64>,
     transcript: Vec<TranscriptEntry>,
     remembered: Remembered,
+    /// "Always" answers for MCP tools, shared with the session's programs.
+    grants: Grants,
     turns: u32,
     session_tokens: u64,
     turn_metrics: crate::metrics::TurnTracker,
@@ -140,6 +143,7 @@ impl AgentSession {
             message_tokens,
             transcript,
             remembered: Remembered::default(),
+            grants: Grants::default(),
             turns,
             session_tokens: 0,
             turn_metrics: crate::metrics::TurnTracker::default(),
@@ -198,6 +202,7 @@ impl AgentSession {
     pub fn set_approval(&mut self, mode: ApprovalMode) {
         self.deps.approval = mode;
         self.remembered.clear();
+        self.grants.clear();
     }
 
     fn rebuild_system_prompt(&mut self) {

@@ -10,6 +10,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use vtcode_llm::ToolCall;
 
 use super::AgentSession;
+use crate::agent::approvals::Asker;
 use crate::agent::tools::{self, ToolContext, ToolOutput};
 use crate::agent::{AgentError, ToolMode, TurnControl};
 use crate::agent::{approvals, pii_guard};
@@ -42,12 +43,15 @@ impl AgentSession {
                 .clone()
                 .unwrap_or_else(|_| Value::String(call.arguments.clone())),
         });
+        let asker = Asker {
+            handler: control.approvals.clone(),
+            events: events.clone(),
+            cancel: control.cancel.clone(),
+            grants: self.grants.clone(),
+        };
         let output = match parsed {
             Err(message) => ToolOutput::error(message),
-            Ok(args) => match self
-                .approve(&call, &args, mode, offered, events, control)
-                .await
-            {
+            Ok(args) => match self.approve(&call, &args, mode, offered, &asker).await {
                 Err(denial) => ToolOutput::error(denial),
                 Ok(()) => {
                     let ctx = ToolContext {
@@ -56,6 +60,7 @@ impl AgentSession {
                         events,
                         call_id: &call.id,
                         cancel: &control.cancel,
+                        asker: &asker,
                     };
                     tools::dispatch(&ctx, mode, offered, &call.name, args).await
                 }
@@ -80,17 +85,21 @@ impl AgentSession {
         })
     }
 
-    /// `Ok` when the call may run; `Err` carries the denial the model reads.
+    /// `Ok` when the call may run; `Err` carries the denial (or, for a
+    /// direct-mode MCP call, the argument error) the model reads.
     async fn approve(
         &mut self,
         call: &ToolCall,
         args: &Value,
         mode: ToolMode,
         offered: &[String],
-        events: &UnboundedSender<AgentEvent>,
-        control: &TurnControl,
+        asker: &Asker,
     ) -> Result<(), String> {
         let direct = tools::is_direct(mode, &call.name) && offered.contains(&call.name);
+        if direct && let Some(gate) = &self.deps.tool_gate {
+            let check = gate.check_function(self.deps.approval, &call.name, args)?;
+            return asker.admit_tool(&call.id, check, None).await;
+        }
         let Some(kind) = approvals::required(
             self.deps.approval,
             &call.name,
@@ -103,18 +112,7 @@ impl AgentSession {
             return Ok(());
         }
         let (summary, body) = tools::approval_text(&self.deps, &call.name, args);
-        let _ = events.send(AgentEvent::ApprovalRequested {
-            request_id: call.id.clone(),
-            kind,
-            summary: summary.clone(),
-            body: body.clone(),
-        });
-        let decision = tokio::select! {
-            d = control.approvals.decide(&call.id, kind, &summary, &body) => d,
-            () = control.cancel.cancelled() => ApprovalDecision::Deny {
-                reason: Some("the turn was cancelled".to_string()),
-            },
-        };
+        let decision = asker.ask(&call.id, kind, &call.name, summary, body).await;
         self.record_approval(&call.name, &decision);
         match decision {
             ApprovalDecision::Once => Ok(()),

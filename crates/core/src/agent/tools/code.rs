@@ -25,7 +25,7 @@ use vtcode_sandbox::{
     ToolHost,
 };
 
-use super::{ToolContext, ToolOutput, opt_str, opt_u64, result_cap, str_arg};
+use super::{ToolContext, ToolOutput, bridge, opt_str, opt_u64, result_cap, str_arg};
 use crate::events::{AgentEvent, OutputStream};
 use crate::metrics::{ByteCountingHost, MetricEvent, SkillAction, program_shape};
 use crate::programs::{self, Progress};
@@ -83,7 +83,7 @@ pub(crate) async fn execute_code(ctx: &ToolContext<'_>, args: &Value) -> ToolOut
     };
     let shape = program_shape(code);
     let request = sandbox_request(ctx, language, code.to_string());
-    let host = Arc::new(ByteCountingHost::new(ctx.deps.tool_host.clone()));
+    let host = Arc::new(ByteCountingHost::new(program_host(ctx)));
     let started = ctx.deps.programs.start(
         ctx.deps.sandbox.clone(),
         host.clone(),
@@ -246,6 +246,15 @@ result = {{"exit_code": _p.wait()}}
     )
 }
 
+/// The bridge host of one program: with a gate, its tool calls go through
+/// the approval policy and the person at the front end answers.
+fn program_host(ctx: &ToolContext<'_>) -> Arc<dyn ToolHost> {
+    match &ctx.deps.tool_gate {
+        Some(gate) => bridge::TurnToolHost::for_program(ctx, Arc::clone(gate)),
+        None => ctx.deps.tool_host.clone(),
+    }
+}
+
 fn sandbox_request(ctx: &ToolContext<'_>, language: Language, code: String) -> ExecRequest {
     ExecRequest {
         language,
@@ -268,7 +277,7 @@ async fn run_in_sandbox(
 ) -> ToolOutput {
     let shape = program_shape(&code);
     let request = sandbox_request(ctx, language, code);
-    let host = Arc::new(ByteCountingHost::new(ctx.deps.tool_host.clone()));
+    let host = Arc::new(ByteCountingHost::new(program_host(ctx)));
     let run = stream_execution(
         ctx.deps.sandbox.as_ref(),
         host.clone(),

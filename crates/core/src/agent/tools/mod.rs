@@ -8,6 +8,7 @@
 //! personal data and secrets in it became tokens (so no value is cut in
 //! half and sent partly in clear).
 
+mod bridge;
 mod code;
 pub use code::{execution_report, stream_execution};
 mod fs;
@@ -21,6 +22,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 use vtcode_llm::ToolSpec;
 
+use crate::agent::approvals::Asker;
 use crate::agent::pii_guard::{self, PiiGuard};
 use crate::agent::{AgentDeps, ToolMode, compaction};
 use crate::events::AgentEvent;
@@ -61,6 +63,8 @@ pub(crate) struct ToolContext<'a> {
     pub events: &'a UnboundedSender<AgentEvent>,
     pub call_id: &'a str,
     pub cancel: &'a CancellationToken,
+    /// Asks this turn's front end, for MCP calls a program makes.
+    pub asker: &'a Asker,
 }
 
 const SEARCH_TOOLS: &str = "search_tools";

@@ -114,6 +114,10 @@ pub struct SearchHit {
     /// Detail `full` only, when the tool declares one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub output_schema: Option<Value>,
+    /// Why the tool's description looks aimed at the model; the model sees
+    /// these too, so it treats that text as data.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -392,6 +396,7 @@ pub(crate) fn hit(tool: &CatalogTool, score: f64, detail: DetailLevel) -> Search
         } else {
             None
         },
+        warnings: Vec::new(),
     }
 }
 

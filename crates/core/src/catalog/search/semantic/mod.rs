@@ -368,11 +368,13 @@ impl SemanticSearch {
             _ => lexical,
         };
         track_record.break_ties(&mut ranked, catalog.tools());
-        Ok(ranked
+        let mut hits: Vec<SearchHit> = ranked
             .into_iter()
             .take(limit)
             .map(|(doc, score)| hit(&catalog.tools()[doc], score, detail))
-            .collect())
+            .collect();
+        catalog.add_warnings(&mut hits);
+        Ok(hits)
     }
 }
 
