@@ -90,10 +90,7 @@ impl PiiGuard {
         let rows: Vec<PiiAuditRow> = tokenized
             .uses
             .into_iter()
-            .map(|used| {
-                self.metrics.record_pii(&used.kind, used.count);
-                used
-            })
+            .inspect(|used| self.metrics.record_pii(&used.kind, used.count))
             .map(|used| PiiAuditRow {
                 at: at.clone(),
                 session_id: self.session.clone(),

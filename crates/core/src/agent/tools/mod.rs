@@ -380,6 +380,22 @@ fn builtin_specs() -> Vec<ToolSpec> {
     ]
 }
 
+/// Records a skill that was saved or loaded; a refused save or an unknown
+/// name is the model's mistake, not a use of the skill.
+fn skill_metric(
+    ctx: &ToolContext<'_>,
+    args: &Value,
+    action: SkillAction,
+    out: ToolOutput,
+) -> ToolOutput {
+    if !out.is_error
+        && let Some(name) = args.get("name").and_then(Value::as_str)
+    {
+        ctx.deps.metrics.record_skill(name, action, None, None);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -409,20 +425,4 @@ mod tests {
         );
         assert_eq!(parse_arguments(" ").unwrap(), json!({}));
     }
-}
-
-/// Records a skill that was saved or loaded; a refused save or an unknown
-/// name is the model's mistake, not a use of the skill.
-fn skill_metric(
-    ctx: &ToolContext<'_>,
-    args: &Value,
-    action: SkillAction,
-    out: ToolOutput,
-) -> ToolOutput {
-    if !out.is_error
-        && let Some(name) = args.get("name").and_then(Value::as_str)
-    {
-        ctx.deps.metrics.record_skill(name, action, None, None);
-    }
-    out
 }
