@@ -21,6 +21,7 @@ use vtcode_sandbox::TimeoutPause;
 use crate::agent::ApprovalMode;
 use crate::approval::{GateCheck, Grants, Verdict};
 use crate::events::{AgentEvent, ApprovalDecider, ApprovalDecision, ApprovalKind, ApprovalOutcome};
+use crate::metrics::{self, MetricEvent, MetricsRecorder};
 
 /// Answers approval requests; the TUI shows a modal, `vtcode exec` denies.
 #[async_trait::async_trait]
@@ -116,6 +117,8 @@ pub(crate) struct Asker {
     pub events: UnboundedSender<AgentEvent>,
     pub cancel: CancellationToken,
     pub grants: Grants,
+    /// Every question asked and its answer are approval metrics.
+    pub metrics: MetricsRecorder,
 }
 
 impl Asker {
@@ -140,6 +143,15 @@ impl Asker {
                 reason: Some("the turn was cancelled".to_string()),
             },
         };
+        self.metrics.record(MetricEvent::Approval {
+            tool: subject.to_string(),
+            outcome: match decision {
+                ApprovalDecision::Once | ApprovalDecision::Always => {
+                    metrics::ApprovalOutcome::Granted
+                }
+                ApprovalDecision::Deny { .. } => metrics::ApprovalOutcome::Denied,
+            },
+        });
         let (outcome, reason) = match &decision {
             ApprovalDecision::Once => (ApprovalOutcome::Approved, None),
             ApprovalDecision::Always => (ApprovalOutcome::ApprovedForSession, None),

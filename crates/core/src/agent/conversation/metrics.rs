@@ -9,8 +9,7 @@ use vtcode_sandbox::ExecResult;
 use super::{AgentSession, Reply, TurnOutcome};
 use crate::agent::AgentError;
 use crate::agent::tools::ToolOutput;
-use crate::events::ApprovalDecision;
-use crate::metrics::{ApprovalOutcome, MetricEvent, normalise_error};
+use crate::metrics::{MetricEvent, normalise_error};
 
 /// `(query, detail)` of a `search_tools` call, taken before it runs.
 pub(super) fn search_request(name: &str, args: &Result<Value, String>) -> Option<(String, String)> {
@@ -72,17 +71,6 @@ impl AgentSession {
                     .used(format!("{}.{}", call.server, call.tool));
             }
         }
-    }
-
-    pub(super) fn record_approval(&self, tool: &str, decision: &ApprovalDecision) {
-        let outcome = match decision {
-            ApprovalDecision::Once | ApprovalDecision::Always => ApprovalOutcome::Granted,
-            ApprovalDecision::Deny { .. } => ApprovalOutcome::Denied,
-        };
-        self.deps.metrics.record(MetricEvent::Approval {
-            tool: tool.to_string(),
-            outcome,
-        });
     }
 
     pub(super) fn record_turn(&mut self, outcome: Option<&TurnOutcome>) {

@@ -48,6 +48,7 @@ impl AgentSession {
             events: events.clone(),
             cancel: control.cancel.clone(),
             grants: self.grants.clone(),
+            metrics: self.deps.metrics.clone(),
         };
         let output = match parsed {
             Err(message) => ToolOutput::error(message),
@@ -113,7 +114,6 @@ impl AgentSession {
         }
         let (summary, body) = tools::approval_text(&self.deps, &call.name, args);
         let decision = asker.ask(&call.id, kind, &call.name, summary, body).await;
-        self.record_approval(&call.name, &decision);
         match decision {
             ApprovalDecision::Once => Ok(()),
             ApprovalDecision::Always => {
