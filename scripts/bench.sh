@@ -17,6 +17,7 @@ benches=(
   "vtcode-mcp:connect"
   "vtcode-sandbox:exec"
   "vtcode-core:tokens"
+  "vtcode-core:skills"
   "vtcode-tui:render"
 )
 for entry in "${benches[@]}"; do

@@ -12,6 +12,7 @@ mod dispatch;
 mod highlight;
 pub mod input;
 mod markdown;
+mod skills_picker;
 mod state;
 mod terminal;
 mod transcript;

@@ -64,6 +64,8 @@ pub struct App {
     pub deny_reason: Option<String>,
     pub modal_scroll: u16,
     pub help_open: bool,
+    /// `/skills`, while it is open.
+    pub skills_picker: Option<super::skills_picker::SkillsPicker>,
     pub quit_armed: bool,
     pub should_quit: bool,
     /// Slash-commands still running in the background.
@@ -91,6 +93,7 @@ impl App {
             deny_reason: None,
             modal_scroll: 0,
             help_open: false,
+            skills_picker: None,
             quit_armed: false,
             should_quit: false,
             pending: 0,
@@ -165,6 +168,18 @@ impl App {
         if self.help_open {
             if matches!(key.code, KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q')) {
                 self.help_open = false;
+            }
+            return;
+        }
+        if let Some(picker) = self.skills_picker.as_mut() {
+            use super::skills_picker::PickerOutcome;
+            match picker.key(key) {
+                PickerOutcome::Stay => {}
+                PickerOutcome::Close => self.skills_picker = None,
+                PickerOutcome::Open(name) => {
+                    self.skills_picker = None;
+                    self.open_skill(name);
+                }
             }
             return;
         }

@@ -38,6 +38,9 @@ impl App {
         if self.help_open {
             draw_help(frame, area);
         }
+        if let Some(picker) = &self.skills_picker {
+            picker.draw(frame, area);
+        }
         if !self.approvals.is_empty() {
             self.draw_approval(frame, area);
         }
@@ -138,7 +141,7 @@ impl App {
             })
             .collect();
         frame.render_widget(Paragraph::new(shown), inner);
-        if self.approvals.is_empty() && !self.help_open {
+        if self.approvals.is_empty() && !self.help_open && self.skills_picker.is_none() {
             let x = inner.x + (prompt.len() + cursor_x - shift) as u16;
             let y = inner.y + (row - first) as u16;
             frame.set_cursor_position((x.min(inner.right().saturating_sub(1)), y));

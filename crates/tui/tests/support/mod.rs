@@ -27,6 +27,8 @@ pub struct FixedBackend {
     pub answers: Mutex<Vec<(String, ApprovalDecision)>>,
     pub models: Mutex<Vec<String>>,
     pub status: Mutex<StatusSnapshot>,
+    /// What `/skills` lists.
+    pub skills: Vec<SkillInfo>,
 }
 
 pub fn status() -> StatusSnapshot {
@@ -122,7 +124,14 @@ impl UiBackend for FixedBackend {
     }
 
     async fn skills(&self) -> BackendResult<Vec<SkillInfo>> {
-        Ok(Vec::new())
+        Ok(self.skills.clone())
+    }
+
+    async fn skill_file(&self, name: String) -> BackendResult<(String, Vec<String>)> {
+        Ok((
+            format!(".agents/skills/{name}/SKILL.md"),
+            vec!["---".to_string(), format!("name: {name}"), "---".to_string()],
+        ))
     }
 
     async fn metrics(&self) -> BackendResult<Vec<String>> {
