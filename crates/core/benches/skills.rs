@@ -50,7 +50,11 @@ fn main() {
     for i in 0..15 {
         let t = Instant::now();
         lib.save(&SaveRequest {
-            name: if i % 3 == 0 { "weekly-total" } else { "other-total" },
+            name: if i % 3 == 0 {
+                "weekly-total"
+            } else {
+                "other-total"
+            },
             description: "Totals one field of the rows.",
             code: CODE,
             language: "python",

@@ -65,17 +65,26 @@ async fn saved_then_reused(backend: Backend) {
     assert!(deps.skills_summary.is_none(), "no skills yet");
     let mut first = AgentSession::new(deps, SessionMode::New).unwrap();
     let answer = Answer::new(ApprovalDecision::Once);
-    let (result, events) = turn_with(&mut first, "keep that program", control(answer.clone())).await;
+    let (result, events) =
+        turn_with(&mut first, "keep that program", control(answer.clone())).await;
     assert_eq!(result.unwrap().final_text, "Saved it.");
     let (name, output, is_error) = &tool_results(&events)[0];
     assert_eq!(name, "save_skill");
     assert!(!is_error, "{output}");
-    assert!(output.contains("saved skill `shipped-revenue` version 1"), "{output}");
-    assert!(output.contains("tools recorded: records.list_records"), "{output}");
+    assert!(
+        output.contains("saved skill `shipped-revenue` version 1"),
+        "{output}"
+    );
+    assert!(
+        output.contains("tools recorded: records.list_records"),
+        "{output}"
+    );
     let asked = answer.asked.lock().unwrap().clone();
     assert_eq!(asked.len(), 1);
     assert_eq!(asked[0].0, ApprovalKind::Patch);
-    let skill_file = env.workspace().join(".agents/skills/shipped-revenue/SKILL.md");
+    let skill_file = env
+        .workspace()
+        .join(".agents/skills/shipped-revenue/SKILL.md");
     let text = std::fs::read_to_string(&skill_file).unwrap();
     assert!(text.contains("records.list_records@"), "{text}");
 
@@ -91,14 +100,17 @@ async fn saved_then_reused(backend: Backend) {
     let requests = bodies(&env.server);
     let first_of_second = requests[2].to_string();
     assert!(
-        first_of_second.contains("shipped-revenue: Orders and revenue of shipped records in one region."),
+        first_of_second
+            .contains("shipped-revenue: Orders and revenue of shipped records in one region."),
         "{first_of_second}"
     );
     let (_, output, is_error) = &tool_results(&events)[0];
     assert!(!is_error, "{output}");
     let (orders, revenue) = records_expected(&env.hub).await;
     assert!(
-        output.contains(&format!("result: {{\"orders\":{orders},\"revenue\":{revenue}}}")),
+        output.contains(&format!(
+            "result: {{\"orders\":{orders},\"revenue\":{revenue}}}"
+        )),
         "{output}"
     );
     // The use is counted in the index.
@@ -141,7 +153,15 @@ async fn a_bad_save_is_explained_and_writes_nothing() {
     let (result, events) = turn(&mut session, "save it").await;
     assert_eq!(result.unwrap().final_text, "Could not save.");
     let results = tool_results(&events);
-    assert!(results[0].2 && results[0].1.contains("the name `Broken Name` contains `B`"), "{:?}", results[0]);
-    assert!(results[1].2 && results[1].1.contains("does not parse: line 1"), "{:?}", results[1]);
+    assert!(
+        results[0].2 && results[0].1.contains("the name `Broken Name` contains `B`"),
+        "{:?}",
+        results[0]
+    );
+    assert!(
+        results[1].2 && results[1].1.contains("does not parse: line 1"),
+        "{:?}",
+        results[1]
+    );
     assert!(!env.workspace().join(".agents/skills/broken").exists());
 }

@@ -22,7 +22,10 @@ fn repository_example_config_loads_and_sets_every_section() {
     let path = project.write("vtcode.toml", &text);
     let loaded = project.load(&project.options());
     let servers = &loaded.config.mcp.servers;
-    assert_eq!(servers.keys().collect::<Vec<_>>(), ["docs", "git", "ledger", "time"]);
+    assert_eq!(
+        servers.keys().collect::<Vec<_>>(),
+        ["docs", "git", "ledger", "time"]
+    );
     let ServerTransport::Stdio { command, .. } = &servers["time"].transport else {
         panic!("time should be a stdio server");
     };

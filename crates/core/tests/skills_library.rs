@@ -70,10 +70,33 @@ fn hand_written_skills_are_listed_and_broken_ones_reported_with_their_line() {
         "---\nname: review-checklist\ndescription: How to review a pull request here.\n---\nRead the diff twice.\n",
     );
     let broken = [
-        ("bad-yaml", "---\nname: bad-yaml\ndescription: [never closed\n---\n", 3, "not valid YAML"),
-        ("misnamed", "---\ndescription: d\nname: other\n---\n", 3, "does not match its folder `misnamed`"),
-        ("long-text", &format!("---\nname: long-text\ndescription: {}\n---\n", "x".repeat(1100)), 3, "more than 1024"),
-        ("no-script", "---\nname: no-script\ndescription: d\nmetadata:\n  language: python\n---\n", 5, "has no script"),
+        (
+            "bad-yaml",
+            "---\nname: bad-yaml\ndescription: [never closed\n---\n",
+            3,
+            "not valid YAML",
+        ),
+        (
+            "misnamed",
+            "---\ndescription: d\nname: other\n---\n",
+            3,
+            "does not match its folder `misnamed`",
+        ),
+        (
+            "long-text",
+            &format!(
+                "---\nname: long-text\ndescription: {}\n---\n",
+                "x".repeat(1100)
+            ),
+            3,
+            "more than 1024",
+        ),
+        (
+            "no-script",
+            "---\nname: no-script\ndescription: d\nmetadata:\n  language: python\n---\n",
+            5,
+            "has no script",
+        ),
     ];
     for (name, text, _, _) in &broken {
         write(&root.join(format!(".agents/skills/{name}/SKILL.md")), text);
@@ -124,7 +147,10 @@ fn saving_checks_the_code_keeps_versions_and_never_overwrites_another_root() {
     assert!(err.to_string().contains("does not parse: line 1"), "{err}");
     let err = save("monthly-total", "x = 1\n").unwrap_err();
     assert!(err.to_string().contains("no public function"), "{err}");
-    assert!(!skills_dir.join("monthly-total").exists(), "a refused save wrote nothing");
+    assert!(
+        !skills_dir.join("monthly-total").exists(),
+        "a refused save wrote nothing"
+    );
 
     let first = save("monthly-total", TOTAL).unwrap();
     assert_eq!(first.version, 1);
@@ -136,7 +162,10 @@ fn saving_checks_the_code_keeps_versions_and_never_overwrites_another_root() {
     );
     let text = std::fs::read_to_string(skills_dir.join("monthly-total/SKILL.md")).unwrap();
     assert!(text.contains("def total(month: str) -> float"), "{text}");
-    assert!(text.contains("from skills.monthly_total import total"), "{text}");
+    assert!(
+        text.contains("from skills.monthly_total import total"),
+        "{text}"
+    );
 
     let second = save("monthly-total", &TOTAL.replace("Sums", "Adds up")).unwrap();
     assert_eq!(second.version, 2);
@@ -232,7 +261,10 @@ fn check_classifies_each_recorded_schema_against_the_live_one() {
         })
         .unwrap();
     let unchanged = saver.refresh().unwrap();
-    assert_eq!(unchanged.checks["monthly-total"].state, ChangeClass::Compatible);
+    assert_eq!(
+        unchanged.checks["monthly-total"].state,
+        ChangeClass::Compatible
+    );
 
     // The server now requires `region`: calls without it fail.
     let after = ToolCatalog::new(vec![expenses_tool(&["region"])]);
@@ -242,12 +274,21 @@ fn check_classifies_each_recorded_schema_against_the_live_one() {
     let check = &listing.checks["monthly-total"];
     assert_eq!(check.state, ChangeClass::Incompatible, "{check:?}");
     assert!(
-        check.reasons.iter().any(|r| r.starts_with("ledger.list_expenses") && r.contains("region")),
+        check
+            .reasons
+            .iter()
+            .any(|r| r.starts_with("ledger.list_expenses") && r.contains("region")),
         "{check:?}"
     );
-    assert!(check.fixes[0].contains("vtcode tools show ledger.list_expenses"), "{check:?}");
+    assert!(
+        check.fixes[0].contains("vtcode tools show ledger.list_expenses"),
+        "{check:?}"
+    );
     let note = lib.compatibility_note("monthly-total").unwrap();
-    assert!(note.starts_with("incompatible: ledger.list_expenses"), "{note}");
+    assert!(
+        note.starts_with("incompatible: ledger.list_expenses"),
+        "{note}"
+    );
     // Programs that import it are told on stderr.
     let init = std::fs::read_to_string(
         root.join(".vtcode/skills/python/skills/monthly_total/__init__.py"),

@@ -14,10 +14,18 @@ fn skills_view(dir: &std::path::Path) {
     let module = dir.join("python/skills/doubler");
     std::fs::create_dir_all(&module).unwrap();
     std::fs::write(dir.join("python/skills/__init__.py"), "").unwrap();
-    std::fs::write(module.join("__init__.py"), "def double(x):\n    return 2 * x\n").unwrap();
+    std::fs::write(
+        module.join("__init__.py"),
+        "def double(x):\n    return 2 * x\n",
+    )
+    .unwrap();
     let js_module = dir.join("javascript/skills/doubler");
     std::fs::create_dir_all(&js_module).unwrap();
-    std::fs::write(js_module.join("index.mjs"), "export function double(x) { return 2 * x; }\n").unwrap();
+    std::fs::write(
+        js_module.join("index.mjs"),
+        "export function double(x) { return 2 * x; }\n",
+    )
+    .unwrap();
 }
 
 async fn suite(backend: Backend) {
@@ -55,14 +63,32 @@ async fn suite(backend: Backend) {
         &mounts,
     )
     .await;
-    assert_eq!(r.result, Some(json!("from python, then javascript")), "{r:?}");
+    assert_eq!(
+        r.result,
+        Some(json!("from python, then javascript")),
+        "{r:?}"
+    );
     let r = py(&sb, "open('/state/notes/a.txt').read()", &mounts).await;
-    assert_eq!(r.result, Some(json!("from python, then javascript")), "{r:?}");
+    assert_eq!(
+        r.result,
+        Some(json!("from python, then javascript")),
+        "{r:?}"
+    );
 
     // Skills import in both languages.
-    let r = py(&sb, "from skills.doubler import double\ndouble(21)", &mounts).await;
+    let r = py(
+        &sb,
+        "from skills.doubler import double\ndouble(21)",
+        &mounts,
+    )
+    .await;
     assert_eq!(r.result, Some(json!(42)), "{r:?}");
-    let r = js(&sb, "import { double } from 'skills/doubler';\nresult = double(4);", &mounts).await;
+    let r = js(
+        &sb,
+        "import { double } from 'skills/doubler';\nresult = double(4);",
+        &mounts,
+    )
+    .await;
     assert_eq!(r.result, Some(json!(8)), "{r:?}");
 
     // The skills view is read-only to programs.

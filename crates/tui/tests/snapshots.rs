@@ -240,6 +240,9 @@ async fn skills_list_then_enter_opens_the_chosen_skill_md() {
     settle(&mut app, &mut rx).await;
     assert!(app.skills_picker.is_none());
     let shown = support::screen_sized(&mut app, 110, 14);
-    assert!(shown.contains(".agents/skills/review-checklist/SKILL.md"), "{shown}");
+    assert!(
+        shown.contains(".agents/skills/review-checklist/SKILL.md"),
+        "{shown}"
+    );
     assert!(shown.contains("name: review-checklist"), "{shown}");
 }

@@ -17,8 +17,7 @@ use super::layer::{Entry, Layer, SERVER_PREFIX};
 use super::schema::{self, HTTP_ONLY, STDIO_ONLY};
 use super::types::{
     AgentConfig, Config, LlmConfig, McpConfig, MetricsConfig, PiiConfig, Provider, SandboxConfig,
-    SkillsConfig,
-    ServerConfig, ServerTransport,
+    ServerConfig, ServerTransport, SkillsConfig,
 };
 
 /// A conversion from an already type-checked value.

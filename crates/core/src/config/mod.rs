@@ -26,8 +26,8 @@ pub use error::{ConfigError, Location};
 pub use paths::ProjectPaths;
 pub use types::{
     AgentConfig, ApprovalMode, Config, LlmConfig, McpConfig, MetricsConfig, PII_KINDS, PiiConfig,
-    Provider, SandboxBackend, SandboxConfig, ServerConfig, ServerTransport, SkillsConfig,
-    ToolMode, WorkspaceAccess,
+    Provider, SandboxBackend, SandboxConfig, ServerConfig, ServerTransport, SkillsConfig, ToolMode,
+    WorkspaceAccess,
 };
 
 use layer::Layer;

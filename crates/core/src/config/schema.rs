@@ -140,9 +140,8 @@ pub(crate) const FLAT_SECTIONS: &[(&str, &[KeySpec])] = &[
 ];
 
 /// Every top-level section, in the order the docs present them.
-pub(crate) const SECTION_NAMES: &[&str] = &[
-    "llm", "mcp", "sandbox", "agent", "pii", "metrics", "skills",
-];
+pub(crate) const SECTION_NAMES: &[&str] =
+    &["llm", "mcp", "sandbox", "agent", "pii", "metrics", "skills"];
 
 pub(crate) fn section_keys(section: &str) -> Option<&'static [KeySpec]> {
     FLAT_SECTIONS

@@ -59,7 +59,8 @@ impl CatalogSearch {
                 if detail != DetailLevel::Name {
                     hit["description"] = json!(skill.description.lines().next().unwrap_or(""));
                     hit["import"] = json!(match skill.language.as_deref() {
-                        Some("javascript") => format!("import {{ ... }} from 'skills/{}'", skill.name),
+                        Some("javascript") =>
+                            format!("import {{ ... }} from 'skills/{}'", skill.name),
                         Some(_) => format!("from skills.{module} import ..."),
                         None => "instructions only: read them with load_skill".to_string(),
                     });

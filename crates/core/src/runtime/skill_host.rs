@@ -26,20 +26,30 @@ impl SkillSavingHost {
 
     fn save(&self, args: &Value) -> Result<Value, ToolCallError> {
         let text = |key: &str| {
-            args.get(key).and_then(Value::as_str).ok_or_else(|| ToolCallError {
-                message: format!("vtcode.save_skill needs a string `{key}`"),
-            })
+            args.get(key)
+                .and_then(Value::as_str)
+                .ok_or_else(|| ToolCallError {
+                    message: format!("vtcode.save_skill needs a string `{key}`"),
+                })
         };
         let tags = args
             .get("tags")
             .and_then(Value::as_array)
-            .map(|t| t.iter().filter_map(Value::as_str).map(str::to_string).collect())
+            .map(|t| {
+                t.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
             .unwrap_or_default();
         let request = SaveRequest {
             name: text("name")?,
             description: text("description")?,
             code: text("code")?,
-            language: args.get("language").and_then(Value::as_str).unwrap_or("python"),
+            language: args
+                .get("language")
+                .and_then(Value::as_str)
+                .unwrap_or("python"),
             tags,
         };
         let saved = self.skills.save(&request).map_err(|e| ToolCallError {

@@ -82,7 +82,10 @@ pub fn check(
                     }
                     None if current.is_none() => (
                         ChangeClass::Incompatible,
-                        vec![format!("{qualified} is no longer offered by `{}`", dep.server)],
+                        vec![format!(
+                            "{qualified} is no longer offered by `{}`",
+                            dep.server
+                        )],
                         fix_for(ChangeClass::Incompatible, &qualified),
                     ),
                     None => (

@@ -230,14 +230,19 @@ fn analyse_javascript(code: &str) -> Result<Analysis, CodeError> {
                 .join("\n")
         });
         let params = caps[4].split_whitespace().collect::<Vec<_>>().join(" ");
-        let head = if caps.get(2).is_some() { "async function" } else { "function" };
+        let head = if caps.get(2).is_some() {
+            "async function"
+        } else {
+            "function"
+        };
         analysis.functions.push(Function {
             signature: format!("{head} {name}({params})"),
             name,
             doc,
         });
     }
-    let named = regex(r#"import\s*\{([^}]*)\}\s*from\s*['"](servers|skills)/([^'"/]+)(?:/[^'"]*)?['"]"#);
+    let named =
+        regex(r#"import\s*\{([^}]*)\}\s*from\s*['"](servers|skills)/([^'"/]+)(?:/[^'"]*)?['"]"#);
     for caps in named.captures_iter(code) {
         if &caps[2] == "skills" {
             analysis.skill_imports.push(caps[3].to_string());
@@ -254,7 +259,10 @@ fn analyse_javascript(code: &str) -> Result<Analysis, CodeError> {
     }
     let star = regex(r#"import\s*\*\s*as\s*([\w$]+)\s*from\s*['"]servers/([^'"/]+)['"]"#);
     for caps in star.captures_iter(code) {
-        let uses = regex(&format!(r"\b{}\.([A-Za-z_$][\w$]*)", regex::escape(&caps[1])));
+        let uses = regex(&format!(
+            r"\b{}\.([A-Za-z_$][\w$]*)",
+            regex::escape(&caps[1])
+        ));
         for used in uses.captures_iter(code) {
             analysis
                 .sdk_imports
@@ -293,7 +301,10 @@ mod tests {
     fn python_that_does_not_parse_or_defines_nothing_is_refused() {
         let err = analyse("python", "x = 1\ndef broken(:\n").unwrap_err();
         assert!(matches!(err, CodeError::Syntax { line: 2, .. }), "{err}");
-        assert_eq!(analyse("python", "x = 1\n").unwrap_err(), CodeError::NoFunction);
+        assert_eq!(
+            analyse("python", "x = 1\n").unwrap_err(),
+            CodeError::NoFunction
+        );
     }
 
     #[test]
@@ -302,7 +313,10 @@ mod tests {
         let a = analyse("javascript", code).unwrap();
         assert_eq!(a.functions[0].signature, "async function total(region)");
         assert_eq!(a.functions[0].doc, "Sums them.");
-        assert_eq!(a.sdk_imports, vec![("ledger".into(), "list_expenses".into())]);
+        assert_eq!(
+            a.sdk_imports,
+            vec![("ledger".into(), "list_expenses".into())]
+        );
         let err = analyse("javascript", "export function f( {\n").unwrap_err();
         assert!(matches!(err, CodeError::Syntax { .. }), "{err}");
     }

@@ -157,7 +157,10 @@ pub fn parse(text: &str, folder: &str) -> Result<SkillDoc, FormatError> {
         }
     };
     let name = string("name")?.ok_or_else(|| {
-        FormatError::at(2, format!("the front matter has no `name`; add `name: {folder}`"))
+        FormatError::at(
+            2,
+            format!("the front matter has no `name`; add `name: {folder}`"),
+        )
     })?;
     check_name(&name).map_err(|e| FormatError::at(key_line("name"), e))?;
     if name != folder {
@@ -234,9 +237,17 @@ fn apply_metadata(
 ) -> Result<(), FormatError> {
     match key.as_str() {
         "version" => {
-            doc.version = value.trim().parse().ok().filter(|v| *v >= 1).ok_or_else(|| {
-                FormatError::at(line, format!("metadata `version` must be a whole number from 1, not `{value}`"))
-            })?;
+            doc.version = value
+                .trim()
+                .parse()
+                .ok()
+                .filter(|v| *v >= 1)
+                .ok_or_else(|| {
+                    FormatError::at(
+                        line,
+                        format!("metadata `version` must be a whole number from 1, not `{value}`"),
+                    )
+                })?;
         }
         "language" => match value.trim() {
             "python" | "javascript" => doc.language = Some(value.trim().to_string()),
@@ -261,7 +272,9 @@ fn apply_metadata(
                 doc.tools.push(parse_dependency(entry).ok_or_else(|| {
                     FormatError::at(
                         line,
-                        format!("metadata `tools` entry `{entry}` is not `server.tool@schema-hash`"),
+                        format!(
+                            "metadata `tools` entry `{entry}` is not `server.tool@schema-hash`"
+                        ),
                     )
                 })?);
             }
@@ -295,15 +308,17 @@ fn scalar(value: &Yaml) -> Option<String> {
 /// The 0-based line of the front matter where `key:` is written (indented
 /// when `nested`), so an error can point at it.
 fn line_of_key(yaml: &str, key: &str, nested: bool) -> Option<usize> {
-    yaml.lines().position(|line| {
-        let trimmed = line.trim_start();
-        let indented = trimmed.len() != line.len();
-        indented == nested
-            && trimmed
-                .strip_prefix(key)
-                .or_else(|| trimmed.strip_prefix(&format!("\"{key}\"")))
-                .is_some_and(|rest| rest.trim_start().starts_with(':'))
-    }) .map(|l| l + 1)
+    yaml.lines()
+        .position(|line| {
+            let trimmed = line.trim_start();
+            let indented = trimmed.len() != line.len();
+            indented == nested
+                && trimmed
+                    .strip_prefix(key)
+                    .or_else(|| trimmed.strip_prefix(&format!("\"{key}\"")))
+                    .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        })
+        .map(|l| l + 1)
 }
 
 /// Renders a SKILL.md vtcode writes: front matter with every value quoted
@@ -386,7 +401,11 @@ mod tests {
         let mismatch = "---\ndescription: d\nname: other\n---\nbody\n";
         let err = parse(mismatch, "mine").unwrap_err();
         assert_eq!(err.line, 3);
-        assert!(err.message.contains("does not match its folder `mine`"), "{}", err.message);
+        assert!(
+            err.message.contains("does not match its folder `mine`"),
+            "{}",
+            err.message
+        );
 
         let bad_yaml = "---\nname: mine\ndescription: [unclosed\n---\n";
         let err = parse(bad_yaml, "mine").unwrap_err();
@@ -416,7 +435,10 @@ mod tests {
         let text = "---\nname: mine\ndescription: d\nallowed-tools: Bash Read\nmetadata:\n  author: me\n  version: 2\n---\nHow to use.\n";
         let doc = parse(text, "mine").unwrap();
         assert_eq!(doc.version, 2);
-        assert_eq!(doc.other_metadata.get("author").map(String::as_str), Some("me"));
+        assert_eq!(
+            doc.other_metadata.get("author").map(String::as_str),
+            Some("me")
+        );
         assert_eq!(doc.body, "How to use.\n");
         assert_eq!(doc.body_line, 9);
     }

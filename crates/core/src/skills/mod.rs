@@ -123,10 +123,13 @@ impl SkillLibrary {
     /// The project's library on its own store, for commands that need no
     /// MCP server (`vtcode skills list`).
     pub fn open(loaded: &crate::config::LoadedConfig) -> Result<Self, SkillError> {
-        loaded.paths.ensure_dirs().map_err(|source| SkillError::Publish {
-            path: loaded.paths.dot_dir.clone(),
-            source,
-        })?;
+        loaded
+            .paths
+            .ensure_dirs()
+            .map_err(|source| SkillError::Publish {
+                path: loaded.paths.dot_dir.clone(),
+                source,
+            })?;
         let store = Arc::new(Store::open(&loaded.paths.db)?);
         Ok(Self::new(&loaded.paths, &loaded.config.skills, store))
     }
@@ -276,11 +279,12 @@ impl SkillLibrary {
     pub fn load(&self, name: &str, version: Option<u32>) -> Result<LoadedSkill, SkillError> {
         let listing = self.refresh()?;
         let Some(row) = listing.skills.iter().find(|s| s.name == name) else {
-            if let Some(problem) = listing
-                .problems
-                .into_iter()
-                .find(|p| p.file.parent().and_then(Path::file_name).is_some_and(|n| n == name))
-            {
+            if let Some(problem) = listing.problems.into_iter().find(|p| {
+                p.file
+                    .parent()
+                    .and_then(Path::file_name)
+                    .is_some_and(|n| n == name)
+            }) {
                 return Err(SkillError::Broken(problem));
             }
             return Err(SkillError::NotFound(name.to_string()));
@@ -389,9 +393,8 @@ impl SkillLibrary {
             .find(|s| s.name == name)
             .ok_or_else(|| SkillError::NotFound(name.to_string()))?;
         let dir = PathBuf::from(&row.dir);
-        std::fs::remove_dir_all(&dir).map_err(|e| {
-            SkillError::Invalid(format!("cannot remove {}: {e}", dir.display()))
-        })?;
+        std::fs::remove_dir_all(&dir)
+            .map_err(|e| SkillError::Invalid(format!("cannot remove {}: {e}", dir.display())))?;
         self.refresh()?;
         Ok(dir)
     }
@@ -515,7 +518,10 @@ fn collect_files(base: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
     let mut entries: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
     entries.sort();
     for path in entries {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         if name.starts_with('.') || name == "__pycache__" {
             continue;
         }

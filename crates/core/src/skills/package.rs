@@ -116,7 +116,8 @@ fn write_build(
             let dir = javascript.join(skill.name);
             let mut index = String::new();
             if let Some(note) = note {
-                let message = serde_json::Value::String(format!("vtcode: skill {}: {note}\n", skill.name));
+                let message =
+                    serde_json::Value::String(format!("vtcode: skill {}: {note}\n", skill.name));
                 let _ = writeln!(index, "process.stderr.write({message});");
             }
             let _ = writeln!(index, "export * from './{file_name}';");
@@ -125,7 +126,8 @@ fn write_build(
             let dir = python.join(scan::python_module(skill.name));
             let mut init = String::new();
             if let Some(note) = note {
-                let message = serde_json::Value::String(format!("vtcode: skill {}: {note}\n", skill.name));
+                let message =
+                    serde_json::Value::String(format!("vtcode: skill {}: {note}\n", skill.name));
                 let _ = writeln!(init, "import sys as _sys\n_sys.stderr.write({message})");
             }
             let _ = writeln!(init, "from .{stem} import *  # noqa: F401,F403");

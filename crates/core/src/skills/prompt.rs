@@ -32,9 +32,7 @@ pub(super) fn section(skills: &[SkillRow], model: &str, cap: u32) -> Option<Stri
     }
     let more = skills.len() - shown;
     if more > 0 {
-        out.push_str(&format!(
-            "({more} more, find them with search_tools)\n"
-        ));
+        out.push_str(&format!("({more} more, find them with search_tools)\n"));
     }
     out.push_str(FOOTER);
     Some(out)
@@ -47,7 +45,11 @@ fn line(skill: &SkillRow) -> String {
     } else {
         first.to_string()
     };
-    let kind = if skill.language.is_some() { "" } else { " (instructions only)" };
+    let kind = if skill.language.is_some() {
+        ""
+    } else {
+        " (instructions only)"
+    };
     format!("- {}{kind}: {short}\n", skill.name)
 }
 
@@ -79,7 +81,9 @@ pub(super) fn rank(skills: Vec<SkillRow>, query: &str, limit: usize) -> Vec<(Ski
                         .map(|(field, weight)| {
                             let hit = field.iter().any(|w| {
                                 w == term
-                                    || (term.len() >= 3 && (w.starts_with(term.as_str()) || term.starts_with(w.as_str()) && w.len() >= 3))
+                                    || (term.len() >= 3
+                                        && (w.starts_with(term.as_str())
+                                            || term.starts_with(w.as_str()) && w.len() >= 3))
                             });
                             if hit { *weight } else { 0.0 }
                         })
@@ -121,7 +125,12 @@ mod tests {
     #[test]
     fn the_section_stays_in_its_cap_and_counts_the_rest() {
         let skills: Vec<SkillRow> = (0..200)
-            .map(|i| row(&format!("skill-{i}"), &"does a useful thing with data ".repeat(6)))
+            .map(|i| {
+                row(
+                    &format!("skill-{i}"),
+                    &"does a useful thing with data ".repeat(6),
+                )
+            })
             .collect();
         let text = section(&skills, "gpt-4.1-mini", 500).unwrap();
         assert!(vtcode_llm::count_tokens("gpt-4.1-mini", &text) <= 500);

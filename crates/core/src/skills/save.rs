@@ -101,8 +101,8 @@ pub fn save(
     std::fs::create_dir_all(save_root).map_err(io(save_root))?;
     let lock_path = save_root.join(LOCK_FILE);
     let lock_file = File::create(&lock_path).map_err(io(&lock_path))?;
-    let _lock = Flock::lock(lock_file, FlockArg::LockExclusive)
-        .map_err(|(_, errno)| SaveError::Io {
+    let _lock =
+        Flock::lock(lock_file, FlockArg::LockExclusive).map_err(|(_, errno)| SaveError::Io {
             path: lock_path.clone(),
             source: errno.into(),
         })?;
@@ -147,7 +147,11 @@ fn write_new(
 ) -> Result<(), SaveError> {
     let scripts = temp.join(SCRIPTS_DIR);
     std::fs::create_dir_all(&scripts).map_err(io(&scripts))?;
-    let inputs: Vec<String> = skill.functions.iter().map(|f| f.signature.clone()).collect();
+    let inputs: Vec<String> = skill
+        .functions
+        .iter()
+        .map(|f| f.signature.clone())
+        .collect();
     let doc = SkillDoc {
         name: skill.name.to_string(),
         description: skill.description.to_string(),
@@ -156,7 +160,12 @@ fn write_new(
         tags: skill.tags.clone(),
         inputs: Some(inputs.join("; ")),
         tools: skill.tools.clone(),
-        body: usage_body(skill.name, skill.language, skill.description, skill.functions),
+        body: usage_body(
+            skill.name,
+            skill.language,
+            skill.description,
+            skill.functions,
+        ),
         ..SkillDoc::default()
     };
     let skill_file = temp.join(SKILL_FILE);
@@ -200,12 +209,17 @@ fn copy_version(from: &Path, to: &Path) -> Result<(), SaveError> {
 
 fn swap_in(temp: &Path, current: &Path, exists: bool) -> Result<(), SaveError> {
     if exists {
-        renameat2(AT_FDCWD, temp, AT_FDCWD, current, RenameFlags::RENAME_EXCHANGE).map_err(
-            |errno| SaveError::Io {
-                path: current.to_path_buf(),
-                source: errno.into(),
-            },
+        renameat2(
+            AT_FDCWD,
+            temp,
+            AT_FDCWD,
+            current,
+            RenameFlags::RENAME_EXCHANGE,
         )
+        .map_err(|errno| SaveError::Io {
+            path: current.to_path_buf(),
+            source: errno.into(),
+        })
     } else {
         std::fs::rename(temp, current).map_err(io(current))
     }
@@ -223,9 +237,8 @@ pub fn import(source: &Path, save_root: &Path, name: &str) -> Result<PathBuf, Sa
         )));
     }
     let temp = save_root.join(format!(".tmp-import-{name}-{}", std::process::id()));
-    let result = copy_tree(source, &temp).and_then(|()| {
-        std::fs::rename(&temp, &target).map_err(io(&target))
-    });
+    let result = copy_tree(source, &temp)
+        .and_then(|()| std::fs::rename(&temp, &target).map_err(io(&target)));
     let _ = std::fs::remove_dir_all(&temp);
     result.map(|()| target)
 }

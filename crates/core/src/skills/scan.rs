@@ -155,7 +155,12 @@ fn hash_folder(dir: &Path) -> std::io::Result<(String, String)> {
     hasher.update(skill_md.as_bytes());
     for file in script_files(dir) {
         hasher.update(b"\0");
-        hasher.update(file.strip_prefix(dir).unwrap_or(&file).to_string_lossy().as_bytes());
+        hasher.update(
+            file.strip_prefix(dir)
+                .unwrap_or(&file)
+                .to_string_lossy()
+                .as_bytes(),
+        );
         hasher.update(b"\0");
         hasher.update(std::fs::read(&file)?);
     }
@@ -187,7 +192,11 @@ pub fn script_files(dir: &Path) -> Vec<PathBuf> {
 
 /// The file extension of a skill's module in `language`.
 pub fn module_extension(language: &str) -> &'static str {
-    if language == "javascript" { "mjs" } else { "py" }
+    if language == "javascript" {
+        "mjs"
+    } else {
+        "py"
+    }
 }
 
 /// The name `from skills.<module> import ...` uses: hyphens as underscores.
@@ -211,9 +220,9 @@ pub fn entry_script(dir: &Path, name: &str, language: &str) -> Option<PathBuf> {
         .map(|e| e.path())
         .filter(|p| {
             p.is_file()
-                && p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-                    e == ext || (language == "javascript" && e == "js")
-                })
+                && p.extension()
+                    .and_then(|e| e.to_str())
+                    .is_some_and(|e| e == ext || (language == "javascript" && e == "js"))
         })
         .collect();
     match candidates.as_slice() {

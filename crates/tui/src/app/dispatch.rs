@@ -44,9 +44,12 @@ impl App {
     /// `/skills` Enter: the chosen skill's SKILL.md in the transcript.
     pub(super) fn open_skill(&mut self, name: String) {
         let backend = Arc::clone(&self.backend);
-        self.spawn(async move { backend.skill_file(name).await }, |app, (path, lines)| {
-            app.info(path, lines);
-        });
+        self.spawn(
+            async move { backend.skill_file(name).await },
+            |app, (path, lines)| {
+                app.info(path, lines);
+            },
+        );
     }
 
     pub fn run_command(&mut self, command: Command) {
@@ -98,7 +101,9 @@ impl App {
                 if skills.is_empty() {
                     app.info(
                         "skills".to_string(),
-                        vec!["no saved skills yet; the agent saves one with save_skill".to_string()],
+                        vec![
+                            "no saved skills yet; the agent saves one with save_skill".to_string(),
+                        ],
                     );
                 } else {
                     app.skills_picker = Some(super::skills_picker::SkillsPicker::new(skills));

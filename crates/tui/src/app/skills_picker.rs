@@ -49,7 +49,9 @@ impl SkillsPicker {
     }
 
     pub fn draw(&self, frame: &mut Frame<'_>, area: Rect) {
-        let height = (self.items.len() as u16 + 4).min(area.height.saturating_sub(2)).max(5);
+        let height = (self.items.len() as u16 + 4)
+            .min(area.height.saturating_sub(2))
+            .max(5);
         let width = area.width.saturating_sub(4).min(120);
         let modal = Rect {
             x: area.x + (area.width - width) / 2,

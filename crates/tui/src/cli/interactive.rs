@@ -335,7 +335,11 @@ impl UiBackend for CoreBackend {
     }
 
     async fn skill_file(&self, name: String) -> BackendResult<(String, Vec<String>)> {
-        let skill = self.runtime.skills.load(&name, None).map_err(BackendError::new)?;
+        let skill = self
+            .runtime
+            .skills
+            .load(&name, None)
+            .map_err(BackendError::new)?;
         let path = skill.dir.join("SKILL.md");
         let text = std::fs::read_to_string(&path).map_err(BackendError::new)?;
         Ok((

@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use anyhow::{Result, bail};
 use vtcode_core::config::LoadedConfig;
 use vtcode_core::skills::{Listing, SkillCheck, SkillLibrary};
-use vtcode_core::versioning::ChangeClass;
 use vtcode_core::store::SkillRow;
+use vtcode_core::versioning::ChangeClass;
 
 use super::args::SkillsCommand;
 use super::context::ready_runtime;
@@ -150,7 +150,10 @@ fn remove(library: &SkillLibrary, name: &str, yes: bool) -> Result<ExitCode> {
         if !std::io::stdin().is_terminal() {
             bail!("removing `{name}` needs confirmation; run it in a terminal or pass --yes");
         }
-        print!("remove {} and its kept versions? [y/N] ", skill.dir.display());
+        print!(
+            "remove {} and its kept versions? [y/N] ",
+            skill.dir.display()
+        );
         std::io::stdout().flush()?;
         let mut answer = String::new();
         std::io::stdin().lock().read_line(&mut answer)?;

@@ -130,7 +130,11 @@ impl UiBackend for FixedBackend {
     async fn skill_file(&self, name: String) -> BackendResult<(String, Vec<String>)> {
         Ok((
             format!(".agents/skills/{name}/SKILL.md"),
-            vec!["---".to_string(), format!("name: {name}"), "---".to_string()],
+            vec![
+                "---".to_string(),
+                format!("name: {name}"),
+                "---".to_string(),
+            ],
         ))
     }
 

@@ -162,7 +162,9 @@ pub(crate) fn approval_text(deps: &AgentDeps, name: &str, args: &Value) -> (Stri
         }
         skills::SAVE_SKILL => skills::approval_text(
             args,
-            deps.skills.as_ref().map_or(".agents/skills", |s| s.save_dir()),
+            deps.skills
+                .as_ref()
+                .map_or(".agents/skills", |s| s.save_dir()),
         ),
         EXECUTE_CODE => {
             let body = opt_str(args, "code").unwrap_or_default();

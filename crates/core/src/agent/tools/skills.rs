@@ -93,7 +93,12 @@ pub(crate) fn save_skill(ctx: &ToolContext<'_>, args: &Value) -> ToolOutput {
             );
             let names: Vec<&str> = saved.functions.iter().map(|f| f.name.as_str()).collect();
             if request.language == "javascript" {
-                let _ = writeln!(text, "import: import {{ {} }} from 'skills/{}';", names.join(", "), saved.name);
+                let _ = writeln!(
+                    text,
+                    "import: import {{ {} }} from 'skills/{}';",
+                    names.join(", "),
+                    saved.name
+                );
             } else {
                 let _ = writeln!(
                     text,
@@ -162,7 +167,11 @@ pub(crate) fn load_skill(ctx: &ToolContext<'_>, args: &Value) -> ToolOutput {
             if language == "javascript" {
                 let _ = writeln!(text, "import: import {{ ... }} from 'skills/{}';", doc.name);
             } else {
-                let _ = writeln!(text, "import: from skills.{} import ...", scan::python_module(&doc.name));
+                let _ = writeln!(
+                    text,
+                    "import: from skills.{} import ...",
+                    scan::python_module(&doc.name)
+                );
             }
         }
         None => {
@@ -199,7 +208,10 @@ fn file_list(files: &[std::path::PathBuf]) -> String {
 }
 
 fn shown(path: &Path, root: &Path) -> String {
-    path.strip_prefix(root).unwrap_or(path).display().to_string()
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
 }
 
 /// The summary and body shown when saving asks for approval: the files it
@@ -208,10 +220,19 @@ pub(crate) fn approval_text(args: &Value, save_dir: &str) -> (String, String) {
     let name = opt_str(args, "name").unwrap_or("?");
     let code = opt_str(args, "code").unwrap_or_default();
     let ext = scan::module_extension(opt_str(args, "language").unwrap_or("python"));
-    let file = format!("{save_dir}/{name}/scripts/{}.{ext}", scan::python_module(name));
+    let file = format!(
+        "{save_dir}/{name}/scripts/{}.{ext}",
+        scan::python_module(name)
+    );
     let mut body = format!("+++ {file}\n");
     for line in code.lines() {
         let _ = writeln!(body, "+{line}");
     }
-    (format!("save_skill: write skill `{name}` ({} lines)", code.lines().count()), body)
+    (
+        format!(
+            "save_skill: write skill `{name}` ({} lines)",
+            code.lines().count()
+        ),
+        body,
+    )
 }
