@@ -324,7 +324,7 @@ impl SkillLibrary {
     /// imports to tools and their current schema hashes.
     pub fn save(&self, request: &SaveRequest<'_>) -> Result<Saved, SkillError> {
         let catalog = self.catalog();
-        format::check_name(request.name).map_err(|e| SaveError::Invalid(e))?;
+        format::check_name(request.name).map_err(SaveError::Invalid)?;
         if !matches!(request.language, "python" | "javascript") {
             return Err(SaveError::Invalid(format!(
                 "language `{}` is not supported; use python or javascript",
@@ -527,10 +527,10 @@ fn collect_files(base: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
         }
         if path.is_dir() {
             collect_files(base, &path, out);
-        } else if let Ok(relative) = path.strip_prefix(base) {
-            if relative != Path::new(scan::SKILL_FILE) {
-                out.push(relative.to_path_buf());
-            }
+        } else if let Ok(relative) = path.strip_prefix(base)
+            && relative != Path::new(scan::SKILL_FILE)
+        {
+            out.push(relative.to_path_buf());
         }
     }
 }

@@ -241,23 +241,23 @@ pub fn parse(found: &Found) -> Result<SkillDoc, Problem> {
         message: e.message,
     };
     let doc = format::parse(&found.skill_md, &found.name).map_err(problem)?;
-    if let Some(language) = &doc.language {
-        if entry_script(&found.dir, &doc.name, language).is_none() {
-            let line = found
-                .skill_md
-                .lines()
-                .position(|l| l.trim_start().starts_with("language:"))
-                .map_or(1, |l| l + 1);
-            return Err(Problem {
-                file,
-                line,
-                message: format!(
-                    "the skill says its language is {language} but has no script: add scripts/{}.{}",
-                    python_module(&doc.name),
-                    module_extension(language)
-                ),
-            });
-        }
+    if let Some(language) = &doc.language
+        && entry_script(&found.dir, &doc.name, language).is_none()
+    {
+        let line = found
+            .skill_md
+            .lines()
+            .position(|l| l.trim_start().starts_with("language:"))
+            .map_or(1, |l| l + 1);
+        return Err(Problem {
+            file,
+            line,
+            message: format!(
+                "the skill says its language is {language} but has no script: add scripts/{}.{}",
+                python_module(&doc.name),
+                module_extension(language)
+            ),
+        });
     }
     Ok(doc)
 }

@@ -68,10 +68,13 @@ pub(crate) async fn execute_code(ctx: &ToolContext<'_>, args: &Value) -> ToolOut
         }
     }
     let out = run_in_sandbox(ctx, language, code.to_string()).await;
-    if let Some(skills) = &ctx.deps.skills {
-        if let Err(e) = skills.record_uses(code, out.is_error) {
-            tracing::warn!("recording skill uses: {e}");
-        }
+    if let Some(Err(e)) = ctx
+        .deps
+        .skills
+        .as_ref()
+        .map(|skills| skills.record_uses(code, out.is_error))
+    {
+        tracing::warn!("recording skill uses: {e}");
     }
     out
 }
