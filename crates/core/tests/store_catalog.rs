@@ -174,14 +174,16 @@ fn a_tool_no_longer_listed_is_recorded_as_removed_and_can_come_back() {
     let store = Store::open_in_memory().unwrap();
     let log = tool("git", "git_log", json!({"type": "object"}));
     kinds(&store, "git", None, &[status_v1(), log.clone()]);
-    let changes = store.record_catalog("git", None, &[log.clone()]).unwrap();
+    let changes = store
+        .record_catalog("git", None, std::slice::from_ref(&log))
+        .unwrap();
     let removed = changes.iter().find(|c| c.tool == "git_status").unwrap();
     assert_eq!(removed.schema_hash, tool_schema_hash(&status_v1()));
     let diff = removed.diff().unwrap();
     assert_eq!(diff.class, ChangeClass::Incompatible);
     assert_eq!(diff.changes[0].description, "tool removed");
     // Still missing: nothing more to record.
-    let again = kinds(&store, "git", None, &[log.clone()]);
+    let again = kinds(&store, "git", None, std::slice::from_ref(&log));
     assert_eq!(again, [("git_log".to_owned(), ToolChangeKind::Unchanged)]);
     let back = kinds(&store, "git", None, &[status_v1(), log]);
     assert_eq!(back[0], ("git_status".to_owned(), ToolChangeKind::Added));

@@ -246,3 +246,15 @@ async fn skills_list_then_enter_opens_the_chosen_skill_md() {
     );
     assert!(shown.contains("name: review-checklist"), "{shown}");
 }
+
+#[tokio::test]
+async fn a_tool_changed_under_the_session_is_a_transcript_notice() {
+    let backend = FixedBackend::new();
+    let (mut app, _rx) = app(&backend);
+    backend.notices.lock().unwrap().push(
+        "tool rug.lookup changed (incompatible): parameter `word` renamed to `term`".to_string(),
+    );
+    assert!(app.on_tick(), "a notice must redraw the screen");
+    assert!(!app.on_tick(), "a notice is shown once");
+    insta::assert_snapshot!(screen(&mut app));
+}

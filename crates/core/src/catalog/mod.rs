@@ -7,8 +7,8 @@
 //! is read-only and cheap to query. Anything odd about the input becomes a
 //! [`CatalogWarning`] rather than an error, so one badly described tool never
 //! hides the others. The catalog hash identifies its content independently of
-//! the order tools arrived in, which is what the SDK cache and the tool
-//! history key on.
+//! the order tools arrived in, which is what the SDK cache keys on; the tool
+//! history keys on each tool's [`tool_schema_hash`] and whole definition.
 
 mod hash;
 mod load;

@@ -67,7 +67,8 @@ pub enum VersionChange {
 }
 
 impl VersionChange {
-    fn as_str(self) -> &'static str {
+    /// The snake_case name used in JSON and in the database.
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Added => "added",
             Self::Changed => "changed",
@@ -263,13 +264,15 @@ fn record_tool(
         insert(tx, &entry)?;
         return Ok(change(tool, hash, ToolChangeKind::Added));
     };
-    // A definition that no longer parses compares like a missing one.
-    let previous: Option<CatalogTool> = latest
-        .definition
-        .as_deref()
-        .and_then(|text| serde_json::from_str(text).ok());
+    // The same text is the same tool, without parsing it; a definition that
+    // no longer parses compares like a missing one.
+    let same_text = latest.definition.as_deref() == Some(definition.as_str());
+    let previous: Option<CatalogTool> = match &latest.definition {
+        Some(text) if !same_text => serde_json::from_str(text).ok(),
+        _ => None,
+    };
     let same_hash = latest.schema_hash.as_deref() == Some(hash.as_str());
-    if same_hash && previous.as_ref().is_none_or(|previous| previous == tool) {
+    if same_text || (same_hash && previous.as_ref().is_none_or(|previous| previous == tool)) {
         tx.prepare_cached(
             "UPDATE tool_history SET last_seen = ?2, definition = COALESCE(definition, ?3)
              WHERE id = ?1",

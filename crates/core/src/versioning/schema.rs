@@ -238,35 +238,24 @@ impl<'a> SchemaWalk<'a> {
                 format!("{noun} no longer limited to fixed values"),
             )),
             (Some(before), Some(after)) => {
-                let removed: Vec<&Value> = before
-                    .iter()
-                    .copied()
-                    .filter(|v| !after.contains(v))
-                    .collect();
-                let added: Vec<&Value> = after
-                    .iter()
-                    .copied()
-                    .filter(|v| !before.contains(v))
-                    .collect();
-                if !removed.is_empty() {
-                    let what = match self.direction {
-                        Direction::Input => "no longer accepts",
-                        Direction::Output => "no longer returns",
-                    };
-                    changes.push(SchemaChange::new(
-                        self.direction.narrowing(),
-                        format!("{noun} {what} {}", list(&removed)),
-                    ));
+                fn missing<'v>(from: &[&'v Value], to: &[&'v Value]) -> Vec<&'v Value> {
+                    from.iter().copied().filter(|v| !to.contains(v)).collect()
                 }
-                if !added.is_empty() {
-                    let what = match self.direction {
-                        Direction::Input => "now also accepts",
-                        Direction::Output => "may now be",
+                let removed = missing(&before, &after);
+                let added = missing(&after, &before);
+                for (values, narrowed) in [(removed, true), (added, false)] {
+                    if values.is_empty() {
+                        continue;
+                    }
+                    let what = match (self.direction, narrowed) {
+                        (Direction::Input, true) => "no longer accepts",
+                        (Direction::Output, true) => "no longer returns",
+                        (Direction::Input, false) => "now also accepts",
+                        (Direction::Output, false) => "may now be",
                     };
-                    changes.push(SchemaChange::new(
-                        self.direction.widening(),
-                        format!("{noun} {what} {}", list(&added)),
-                    ));
+                    changes.push(
+                        self.bound_change(narrowed, format!("{noun} {what} {}", list(&values))),
+                    );
                 }
             }
         }

@@ -452,3 +452,101 @@ fn diff_takes_the_worst_class_and_summarises_worst_first() {
         serde_json::from_value(serde_json::to_value(&diff).unwrap()).unwrap();
     assert_eq!(round_trip, diff);
 }
+
+fn with_output(output: Value) -> CatalogTool {
+    let mut tool = tool("Daily forecast.", base_input());
+    tool.output_schema = Some(output);
+    tool
+}
+
+#[test]
+fn outputs_are_judged_in_the_opposite_direction() {
+    let old = with_output(json!({
+        "type": "object",
+        "properties": {
+            "sky": {"type": "string", "enum": ["clear", "cloudy"]},
+            "high": {"type": "integer"}
+        },
+        "required": ["sky", "high"]
+    }));
+    // Returning more than before may surprise a caller...
+    let more = with_output(json!({
+        "type": "object",
+        "properties": {
+            "sky": {"type": "string", "enum": ["clear", "cloudy", "fog"]},
+            "high": {"type": ["integer", "null"]}
+        },
+        "required": ["sky"]
+    }));
+    let diff = classify(&old, Some(&more));
+    let found: Vec<(ChangeClass, &str)> = diff
+        .changes
+        .iter()
+        .map(|c| (c.class, c.description.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                ChangeClass::Warning,
+                "output field `sky` may now be \"fog\""
+            ),
+            (
+                ChangeClass::MigrationNeeded,
+                "output field `high` may now be missing"
+            ),
+            (
+                ChangeClass::Warning,
+                "type of output field `high` widened from integer to integer or null"
+            ),
+        ]
+    );
+    // ...while returning less than before is safe.
+    let back = classify(&more, Some(&old));
+    assert_eq!(back.class, ChangeClass::Compatible, "{back:?}");
+}
+
+#[test]
+fn losing_the_output_schema_is_a_warning_gaining_one_is_compatible() {
+    let plain = tool("Daily forecast.", base_input());
+    let typed = with_output(json!({"type": "object"}));
+    assert_one(
+        &classify(&typed, Some(&plain)),
+        ChangeClass::Warning,
+        "no longer declares an output schema",
+    );
+    assert_one(
+        &classify(&plain, Some(&typed)),
+        ChangeClass::Compatible,
+        "now declares an output schema",
+    );
+}
+
+#[test]
+fn relaxed_bounds_and_other_edits_are_compatible_but_still_reported() {
+    let diff = input_change(|s| {
+        s["properties"]["days"]
+            .as_object_mut()
+            .unwrap()
+            .remove("maximum");
+    });
+    assert_one(
+        &diff,
+        ChangeClass::Compatible,
+        "parameter `days` no longer has `maximum` 14",
+    );
+    let diff = input_change(|s| s["examples"] = json!([{"city": "Oslo"}]));
+    assert_one(
+        &diff,
+        ChangeClass::Compatible,
+        "definition changed in ways that do not affect calls",
+    );
+    let old = tool("Daily forecast.", base_input());
+    let mut titled = old.clone();
+    titled.title = Some("Forecast".into());
+    assert_one(
+        &classify(&old, Some(&titled)),
+        ChangeClass::Compatible,
+        "title changed",
+    );
+}

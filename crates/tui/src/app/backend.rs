@@ -154,6 +154,13 @@ pub trait UiBackend: Send + Sync {
     /// The status bar's figures; must not block.
     fn status(&self) -> StatusSnapshot;
 
+    /// Lines for the transcript that arrived from the background since the
+    /// last call, such as a tool that changed under the session; polled on
+    /// the tick, must not block.
+    fn take_notices(&self) -> Vec<String> {
+        Vec::new()
+    }
+
     /// `/tools [QUERY]`: ranked catalog hits (all tools when the query is empty).
     async fn search_tools(&self, query: String) -> BackendResult<Vec<ToolHit>>;
 

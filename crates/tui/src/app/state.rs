@@ -137,7 +137,12 @@ impl App {
         let status = self.backend.status();
         let changed = status != self.status;
         self.status = status;
-        changed || self.activity.is_some()
+        let notices = self.backend.take_notices();
+        let noticed = !notices.is_empty();
+        for notice in notices {
+            self.transcript.push(EntryKind::Notice(notice));
+        }
+        changed || noticed || self.activity.is_some()
     }
 
     pub fn handle_event(&mut self, event: Event) {

@@ -67,7 +67,7 @@ pub enum Command {
     ///
     /// The program imports `servers.<server>` and `skills.<name>`, and may keep a function it defines as a skill with `call_tool("vtcode", "save_skill", {"name", "description", "code"})` (from `_vtcode`).
     Run(RunArgs),
-    /// List, search and inspect the tools of the configured MCP servers.
+    /// List, search and inspect the tools of the configured MCP servers, and their history.
     #[command(subcommand)]
     Tools(ToolsCommand),
     /// Generate the Python or JavaScript SDK of the configured servers.
@@ -180,6 +180,28 @@ pub enum ToolsCommand {
         /// Read the catalog from this JSON file instead of the live servers.
         #[arg(long, value_name = "FILE")]
         catalog: Option<PathBuf>,
+    },
+    /// Every recorded version of one tool: when seen, server version, class and what changed.
+    #[command(
+        long_about = "Every recorded version of one tool, oldest first: when it was first and last \
+seen, the server's version, and how it changed from the version before.\n\n\
+vtcode records a server's tools whenever it starts the server (any command that uses tools, \
+and the UI), and while it runs, so a tool changed under a running session is recorded too. \
+This command only reads that record; it starts no server.\n\n\
+Classes, from harmless to breaking:\n  \
+compatible: reworded description, new optional parameter, new output field\n  \
+warning: marked deprecated, a parameter's description or default changed, safety hints changed\n  \
+migration needed: optional parameter or enum value removed, type narrowed\n  \
+incompatible: new required parameter, parameter removed or renamed, type changed, tool removed",
+        after_help = "Examples:\n  vtcode tools history time.convert_time\n  vtcode tools history convert_time --json"
+    )]
+    History {
+        /// The tool: SERVER.TOOL, or a tool name only one server has.
+        #[arg(value_name = "SERVER.TOOL")]
+        tool: String,
+        /// Print the history as JSON, each version with its full definition.
+        #[arg(long)]
+        json: bool,
     },
 }
 

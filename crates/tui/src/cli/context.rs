@@ -5,6 +5,8 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
+use tokio::sync::broadcast::error::RecvError;
+use tokio_util::sync::CancellationToken;
 use vtcode_core::config::{Config, LoadOptions, LoadedConfig};
 use vtcode_core::runtime::Runtime;
 
@@ -90,6 +92,13 @@ pub fn init_logging(loaded: &LoadedConfig) {
 /// failed (a failed `required` server is an error).
 pub async fn ready_runtime(loaded: LoadedConfig) -> Result<Runtime> {
     let runtime = Runtime::start(loaded)?;
+    wait_for_servers(&runtime).await?;
+    Ok(runtime)
+}
+
+/// The waiting half of [`ready_runtime`], for a command that subscribes to
+/// the runtime before its servers come up.
+pub async fn wait_for_servers(runtime: &Runtime) -> Result<()> {
     runtime
         .wait_for_servers()
         .await
@@ -97,5 +106,50 @@ pub async fn ready_runtime(loaded: LoadedConfig) -> Result<Runtime> {
     for problem in runtime.server_problems() {
         eprintln!("warning: {problem}");
     }
-    Ok(runtime)
+    Ok(())
+}
+
+/// Calls `show` with one line per tool a server changes or drops from now
+/// on: while the command runs, and, when called before the servers are up,
+/// since the last run (`vtcode tools history` has the details). Runs until
+/// [`ToolChangeLines::stop`]; dropping the handle leaves it running.
+pub fn on_tool_change(
+    runtime: &Runtime,
+    mut show: impl FnMut(String) + Send + 'static,
+) -> ToolChangeLines {
+    let mut changes = runtime.catalog.subscribe_changes();
+    let stop = CancellationToken::new();
+    let stopped = stop.clone();
+    let task = tokio::spawn(async move {
+        loop {
+            // Biased: what already arrived is shown before stopping.
+            let received = tokio::select! {
+                biased;
+                received = changes.recv() => received,
+                () = stopped.cancelled() => break,
+            };
+            match received {
+                Ok(event) => show(event.to_string()),
+                Err(RecvError::Lagged(missed)) => show(format!(
+                    "{missed} more tool changes; `vtcode tools history SERVER.TOOL` shows them"
+                )),
+                Err(RecvError::Closed) => break,
+            }
+        }
+    });
+    ToolChangeLines { stop, task }
+}
+
+/// The task started by [`on_tool_change`].
+pub struct ToolChangeLines {
+    stop: CancellationToken,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl ToolChangeLines {
+    /// Shows the changes already announced, then stops.
+    pub async fn stop(self) {
+        self.stop.cancel();
+        let _ = self.task.await;
+    }
 }

@@ -6,11 +6,11 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use vtcode_core::config::LoadedConfig;
 use vtcode_core::exec::{ExecOptions, run_exec};
-use vtcode_core::runtime::{build_provider, sandbox_settings};
+use vtcode_core::runtime::{Runtime, build_provider, sandbox_settings};
 use vtcode_core::session::SessionStore;
 
 use super::args::ExecArgs;
-use super::context::ready_runtime;
+use super::context::{on_tool_change, wait_for_servers};
 
 fn prompt(args: &ExecArgs) -> Result<String> {
     if args.prompt != "-" {
@@ -33,7 +33,11 @@ pub async fn exec(loaded: LoadedConfig, args: ExecArgs) -> Result<ExitCode> {
     let provider = build_provider(&loaded.config.llm)?;
     let settings = sandbox_settings(&loaded);
     let max_turns = args.max_turns.or(Some(loaded.config.agent.max_turns));
-    let runtime = ready_runtime(loaded).await?;
+    let runtime = Runtime::start(loaded)?;
+    // A tool changed since the last run, or under the running prompt, is
+    // named on stderr with its class.
+    let tool_changes = on_tool_change(&runtime, |line| eprintln!("note: {line}"));
+    wait_for_servers(&runtime).await?;
     let selected = vtcode_core::sandbox::select_backend(settings).await?;
     if let Some(notice) = &selected.notice {
         eprintln!("note: {notice}");
@@ -47,6 +51,7 @@ pub async fn exec(loaded: LoadedConfig, args: ExecArgs) -> Result<ExitCode> {
         json: args.json,
     };
     let outcome = run_exec(deps, options, std::io::stdout(), std::io::stderr()).await;
+    tool_changes.stop().await;
     sandbox.shutdown().await;
     runtime.shutdown().await;
     // run_exec has already reported a failure on stderr (or as a JSON event).

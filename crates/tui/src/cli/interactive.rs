@@ -23,6 +23,7 @@ use vtcode_core::sandbox::{Sandbox, SandboxSettings};
 use vtcode_core::session::{SessionStore, TranscriptEntry};
 
 use super::code_run::run_in_sandbox;
+use super::context::on_tool_change;
 use crate::app::{
     BackendError, BackendResult, HistoryMessage, HistoryRole, ResumedSession, ServerInfo,
     ServerState, SessionInfo, SkillInfo, StatusSnapshot, ToolHit, TurnHandle, UiBackend,
@@ -76,6 +77,8 @@ pub struct CoreBackend {
     approvals: Arc<UiApprovals>,
     tokens_used: Arc<AtomicU64>,
     context_window: Arc<AtomicU64>,
+    /// Tool changes announced by the catalog, until the UI takes them.
+    notices: Arc<Mutex<Vec<String>>>,
 }
 
 impl CoreBackend {
@@ -89,6 +92,11 @@ impl CoreBackend {
         let chosen = settings.clone();
         tokio::spawn(async move {
             slot.get_or_init(|| select(chosen)).await;
+        });
+        let notices = Arc::new(Mutex::new(Vec::new()));
+        let queue = Arc::clone(&notices);
+        on_tool_change(&runtime, move |line| {
+            queue.lock().unwrap_or_else(|p| p.into_inner()).push(line);
         });
         let prefs = Prefs {
             model: config.llm.model.clone(),
@@ -106,6 +114,7 @@ impl CoreBackend {
             context_window: Arc::new(AtomicU64::new(u64::from(
                 config.llm.context_window.unwrap_or(128_000),
             ))),
+            notices,
             runtime,
         }
     }
@@ -226,6 +235,10 @@ impl UiBackend for CoreBackend {
         if let Some(tx) = waiting {
             let _ = tx.send(decision);
         }
+    }
+
+    fn take_notices(&self) -> Vec<String> {
+        std::mem::take(&mut *self.notices.lock().unwrap_or_else(|p| p.into_inner()))
     }
 
     fn status(&self) -> StatusSnapshot {

@@ -1,8 +1,9 @@
-//! `vtcode tools list | search | show`, `vtcode sdk generate` and
+//! `vtcode tools list | search | show | history`, `vtcode sdk generate` and
 //! `vtcode servers`: the catalog as a user sees it, from the live servers or
-//! from a JSON file (`--catalog`), so search works with no server running.
+//! from a JSON file (`--catalog`), so search works with no server running;
+//! `history` reads what earlier runs recorded, without starting servers.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -11,6 +12,8 @@ use vtcode_core::catalog::{DetailLevel, ToolCatalog};
 use vtcode_core::config::LoadedConfig;
 use vtcode_core::runtime::ServerState;
 use vtcode_core::sdk::{self, SdkLanguage};
+use vtcode_core::store::{Store, ToolVersion, VersionChange};
+use vtcode_core::versioning::history::tool_history;
 
 use super::args::{DetailArg, LangArg, ToolsCommand};
 use super::context::ready_runtime;
@@ -52,29 +55,37 @@ impl CatalogSource {
 }
 
 pub async fn tools(loaded: LoadedConfig, command: ToolsCommand) -> Result<ExitCode> {
-    let file = match &command {
-        ToolsCommand::List { catalog, .. }
-        | ToolsCommand::Search { catalog, .. }
-        | ToolsCommand::Show { catalog, .. } => catalog.clone(),
-    };
-    let source = CatalogSource::open(loaded, file.as_deref()).await?;
-    let result = run_tools(&source.catalog, command);
-    source.close().await;
-    result
-}
-
-fn run_tools(catalog: &ToolCatalog, command: ToolsCommand) -> Result<ExitCode> {
     match command {
-        ToolsCommand::List { server, json, .. } => list(catalog, server.as_deref(), json),
+        ToolsCommand::List {
+            server,
+            json,
+            catalog,
+        } => with_catalog(loaded, catalog, |c| list(c, server.as_deref(), json)).await,
         ToolsCommand::Search {
             query,
             detail,
             limit,
             json,
-            ..
-        } => search(catalog, &query, detail, limit, json),
-        ToolsCommand::Show { tool, json, .. } => show(catalog, &tool, json),
+            catalog,
+        } => with_catalog(loaded, catalog, |c| search(c, &query, detail, limit, json)).await,
+        ToolsCommand::Show {
+            tool,
+            json,
+            catalog,
+        } => with_catalog(loaded, catalog, |c| show(c, &tool, json)).await,
+        ToolsCommand::History { tool, json } => history(&loaded, &tool, json),
     }
+}
+
+async fn with_catalog(
+    loaded: LoadedConfig,
+    file: Option<PathBuf>,
+    run: impl FnOnce(&ToolCatalog) -> Result<ExitCode>,
+) -> Result<ExitCode> {
+    let source = CatalogSource::open(loaded, file.as_deref()).await?;
+    let result = run(&source.catalog);
+    source.close().await;
+    result
 }
 
 fn list(catalog: &ToolCatalog, server: Option<&str>, json: bool) -> Result<ExitCode> {
@@ -170,6 +181,64 @@ fn show(catalog: &ToolCatalog, reference: &str, json: bool) -> Result<ExitCode> 
         println!("annotations: {}", serde_json::to_string(annotations)?);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn history(loaded: &LoadedConfig, reference: &str, json: bool) -> Result<ExitCode> {
+    // No database yet means no history, and a read must not create one.
+    let store = if loaded.paths.db.exists() {
+        Store::open(&loaded.paths.db)?
+    } else {
+        Store::open_in_memory()?
+    };
+    let history = tool_history(&store, reference)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&history)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let count = history.versions.len();
+    println!(
+        "{}.{}: {count} version{}, oldest first",
+        history.server,
+        history.tool,
+        if count == 1 { "" } else { "s" }
+    );
+    for (number, version) in history.versions.iter().enumerate() {
+        print_version(number + 1, version);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+const TIME_FORMAT: &str = "%Y-%m-%d %H:%M:%S UTC";
+
+fn print_version(number: usize, version: &ToolVersion) {
+    let verdict = match (version.change, version.class) {
+        (VersionChange::Added, _) => "added".to_owned(),
+        (change, Some(class)) => format!("{}: {class}", change.as_str()),
+        (change, None) => format!(
+            "{}: not classified (the version before was recorded without its definition)",
+            change.as_str()
+        ),
+    };
+    let server = version
+        .server_version
+        .as_deref()
+        .map(|v| format!("  server {v}"))
+        .unwrap_or_default();
+    println!("\n{number}. {verdict}{server}");
+    let first = version.first_seen.format(TIME_FORMAT).to_string();
+    let last = version.last_seen.format(TIME_FORMAT).to_string();
+    let seen = if first == last {
+        first
+    } else {
+        format!("{first} to {last}")
+    };
+    match &version.schema_hash {
+        Some(hash) => println!("   seen {seen}, schema {}", hash.get(..12).unwrap_or(hash)),
+        None => println!("   seen {seen}"),
+    }
+    for change in &version.diff {
+        println!("   - {} ({})", change.description, change.class);
+    }
 }
 
 pub async fn sdk_generate(

@@ -29,6 +29,8 @@ pub struct FixedBackend {
     pub status: Mutex<StatusSnapshot>,
     /// What `/skills` lists.
     pub skills: Vec<SkillInfo>,
+    /// Lines handed to the UI on its next tick.
+    pub notices: Mutex<Vec<String>>,
 }
 
 pub fn status() -> StatusSnapshot {
@@ -95,6 +97,10 @@ impl UiBackend for FixedBackend {
 
     fn status(&self) -> StatusSnapshot {
         self.status.lock().unwrap().clone()
+    }
+
+    fn take_notices(&self) -> Vec<String> {
+        std::mem::take(&mut *self.notices.lock().unwrap())
     }
 
     async fn search_tools(&self, query: String) -> BackendResult<Vec<ToolHit>> {
