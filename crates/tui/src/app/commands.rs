@@ -30,7 +30,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "skills",
         args: "",
-        help: "saved skills (version, uses, compatibility); Enter opens SKILL.md",
+        help: "saved skills and their state; Enter opens one",
     },
     CommandSpec {
         name: "metrics",
