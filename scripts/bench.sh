@@ -21,6 +21,7 @@ benches=(
   "vtcode-core:metrics"
   "vtcode-core:pii"
   "vtcode-core:semantic"
+  "vtcode-core:skills"
   "vtcode-tui:render"
   "vtcode-core:approval"
 )

@@ -247,3 +247,37 @@ async fn ctrl_c_stops_the_programs_still_running_and_says_so() {
     assert!(!shown.contains("programs running"), "{shown}");
     assert!(!app.should_quit);
 }
+
+#[tokio::test]
+async fn typing_while_the_skills_list_or_metrics_panel_is_open_goes_to_the_input() {
+    let mut fixed = FixedBackend::default();
+    *fixed.status.lock().unwrap() = support::status();
+    fixed.skills = vec![vtcode_tui::app::SkillInfo {
+        name: "monthly-total".into(),
+        description: "Totals a month of ledger expenses.".into(),
+        version: 1,
+        ..Default::default()
+    }];
+    let backend = std::sync::Arc::new(fixed);
+    let (mut app, mut rx) = app(&backend);
+    submit(&mut app, "/skills");
+    support::settle(&mut app, &mut rx).await;
+    assert!(app.skills_picker.is_some());
+    // Arrow keys move in the list; they do not close it.
+    app.handle_key(key(KeyCode::Down));
+    assert!(app.skills_picker.is_some());
+    type_text(&mut app, "hi");
+    assert!(app.skills_picker.is_none());
+    assert_eq!(app.input.text(), "hi");
+    for _ in 0..2 {
+        app.handle_key(key(KeyCode::Backspace));
+    }
+
+    submit(&mut app, "/metrics");
+    support::settle(&mut app, &mut rx).await;
+    assert!(app.metrics_panel.is_some());
+    type_text(&mut app, "/exit");
+    assert!(app.metrics_panel.is_none());
+    app.handle_key(key(KeyCode::Enter));
+    assert!(app.should_quit);
+}

@@ -226,6 +226,47 @@ async fn servers_shows_why_one_failed() {
 }
 
 #[tokio::test]
+async fn skills_list_then_enter_opens_the_chosen_skill_md() {
+    use crossterm::event::KeyCode;
+    use vtcode_tui::app::SkillInfo;
+    let mut fixed = FixedBackend::default();
+    *fixed.status.lock().unwrap() = support::status();
+    fixed.skills = vec![
+        SkillInfo {
+            name: "monthly-total".into(),
+            description: "Totals a month of ledger expenses in euros.".into(),
+            version: 3,
+            uses: 12,
+            last_used: "2026-11-30".into(),
+            state: "incompatible".into(),
+        },
+        SkillInfo {
+            name: "review-checklist".into(),
+            description: "How to review a pull request here.".into(),
+            version: 1,
+            uses: 0,
+            last_used: "never".into(),
+            state: String::new(),
+        },
+    ];
+    let backend = std::sync::Arc::new(fixed);
+    let (mut app, mut rx) = app(&backend);
+    submit(&mut app, "/skills");
+    settle(&mut app, &mut rx).await;
+    insta::assert_snapshot!("skills_picker", support::screen_sized(&mut app, 110, 14));
+    app.handle_key(support::key(KeyCode::Down));
+    app.handle_key(support::key(KeyCode::Enter));
+    settle(&mut app, &mut rx).await;
+    assert!(app.skills_picker.is_none());
+    let shown = support::screen_sized(&mut app, 110, 14);
+    assert!(
+        shown.contains(".agents/skills/review-checklist/SKILL.md"),
+        "{shown}"
+    );
+    assert!(shown.contains("name: review-checklist"), "{shown}");
+}
+
+#[tokio::test]
 async fn a_tool_changed_under_the_session_is_a_transcript_notice() {
     let backend = FixedBackend::new();
     let (mut app, _rx) = app(&backend);

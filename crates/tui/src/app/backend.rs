@@ -98,10 +98,17 @@ pub struct ServerInfo {
 }
 
 /// One line of `/skills`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SkillInfo {
     pub name: String,
     pub description: String,
+    pub version: u32,
+    pub uses: i64,
+    /// The date of the last use, or `never`.
+    pub last_used: String,
+    /// `compatible`, `warning`, `migration needed` or `incompatible`
+    /// (empty for a skill that calls no tool).
+    pub state: String,
 }
 
 /// One line of `/sessions`.
@@ -174,6 +181,9 @@ pub trait UiBackend: Send + Sync {
 
     /// `/insights`: display-ready lines.
     async fn insights(&self) -> BackendResult<Vec<String>>;
+
+    /// A skill's SKILL.md, for `/skills` Enter: its path and its lines.
+    async fn skill_file(&self, name: String) -> BackendResult<(String, Vec<String>)>;
 
     /// `/config`: the effective configuration, as lines (secrets redacted).
     async fn config_show(&self) -> BackendResult<Vec<String>>;

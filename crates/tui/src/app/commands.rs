@@ -30,7 +30,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "skills",
         args: "",
-        help: "saved skills",
+        help: "saved skills and their state; Enter opens one",
     },
     CommandSpec {
         name: "metrics",

@@ -41,6 +41,17 @@ impl App {
         self.transcript.push(EntryKind::Info { title, lines });
     }
 
+    /// `/skills` Enter: the chosen skill's SKILL.md in the transcript.
+    pub(super) fn open_skill(&mut self, name: String) {
+        let backend = Arc::clone(&self.backend);
+        self.spawn(
+            async move { backend.skill_file(name).await },
+            |app, (path, lines)| {
+                app.info(path, lines);
+            },
+        );
+    }
+
     pub fn run_command(&mut self, command: Command) {
         let backend = Arc::clone(&self.backend);
         match command {
@@ -87,15 +98,16 @@ impl App {
                 })
             }
             Command::Skills => self.spawn(async move { backend.skills().await }, |app, skills| {
-                let lines = if skills.is_empty() {
-                    vec!["no saved skills yet".to_string()]
+                if skills.is_empty() {
+                    app.info(
+                        "skills".to_string(),
+                        vec![
+                            "no saved skills yet; the agent saves one with save_skill".to_string(),
+                        ],
+                    );
                 } else {
-                    skills
-                        .iter()
-                        .map(|s| format!("{} — {}", s.name, s.description))
-                        .collect()
-                };
-                app.info("skills".to_string(), lines);
+                    app.skills_picker = Some(super::skills_picker::SkillsPicker::new(skills));
+                }
             }),
             Command::Metrics => self.spawn(async move { backend.metrics().await }, |app, s| {
                 app.metrics_panel = Some(s);

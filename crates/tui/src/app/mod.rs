@@ -13,6 +13,7 @@ mod highlight;
 pub mod input;
 mod markdown;
 mod metrics_panel;
+mod skills_picker;
 mod state;
 mod terminal;
 mod transcript;

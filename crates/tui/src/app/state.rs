@@ -66,6 +66,8 @@ pub struct App {
     pub help_open: bool,
     /// `Some` while the `/metrics` panel is open.
     pub metrics_panel: Option<vtcode_core::metrics::Summary>,
+    /// `/skills`, while it is open.
+    pub skills_picker: Option<super::skills_picker::SkillsPicker>,
     pub quit_armed: bool,
     pub should_quit: bool,
     /// Slash-commands still running in the background.
@@ -97,6 +99,7 @@ impl App {
             modal_scroll: 0,
             help_open: false,
             metrics_panel: None,
+            skills_picker: None,
             quit_armed: false,
             should_quit: false,
             pending: 0,
@@ -181,6 +184,23 @@ impl App {
             self.metrics_panel = None;
             if key.code == KeyCode::Esc {
                 return;
+            }
+        }
+        if let Some(picker) = self.skills_picker.as_mut() {
+            use super::skills_picker::PickerOutcome;
+            match picker.key(key) {
+                PickerOutcome::Stay => return,
+                PickerOutcome::Close => {
+                    self.skills_picker = None;
+                    return;
+                }
+                PickerOutcome::Open(name) => {
+                    self.skills_picker = None;
+                    self.open_skill(name);
+                    return;
+                }
+                // Typing closes the list and goes to the input, as with /help.
+                PickerOutcome::PassThrough => self.skills_picker = None,
             }
         }
         match key.code {

@@ -42,6 +42,9 @@ impl App {
         if let Some(summary) = &self.metrics_panel {
             super::metrics_panel::draw(frame, centered(area, 94, 90), summary);
         }
+        if let Some(picker) = &self.skills_picker {
+            picker.draw(frame, area);
+        }
         if !self.approvals.is_empty() {
             self.draw_approval(frame, area);
         }
@@ -142,7 +145,11 @@ impl App {
             })
             .collect();
         frame.render_widget(Paragraph::new(shown), inner);
-        if self.approvals.is_empty() && !self.help_open && self.metrics_panel.is_none() {
+        if self.approvals.is_empty()
+            && !self.help_open
+            && self.metrics_panel.is_none()
+            && self.skills_picker.is_none()
+        {
             let x = inner.x + (prompt.len() + cursor_x - shift) as u16;
             let y = inner.y + (row - first) as u16;
             frame.set_cursor_position((x.min(inner.right().saturating_sub(1)), y));

@@ -344,7 +344,44 @@ impl UiBackend for CoreBackend {
     }
 
     async fn skills(&self) -> BackendResult<Vec<SkillInfo>> {
-        Ok(Vec::new())
+        let listing = self.runtime.skills.refresh().map_err(BackendError::new)?;
+        Ok(listing
+            .skills
+            .into_iter()
+            .map(|row| SkillInfo {
+                // A skill that calls no tool has nothing to be compatible with.
+                state: listing
+                    .checks
+                    .get(&row.name)
+                    .filter(|_| row.dependencies.as_array().is_some_and(|d| !d.is_empty()))
+                    .map(|check| check.state.to_string())
+                    .unwrap_or_default(),
+                last_used: row
+                    .last_used
+                    .as_deref()
+                    .and_then(|t| t.get(..10))
+                    .unwrap_or("never")
+                    .to_string(),
+                name: row.name,
+                description: row.description.lines().next().unwrap_or("").to_string(),
+                version: row.version,
+                uses: row.uses,
+            })
+            .collect())
+    }
+
+    async fn skill_file(&self, name: String) -> BackendResult<(String, Vec<String>)> {
+        let skill = self
+            .runtime
+            .skills
+            .load(&name, None)
+            .map_err(BackendError::new)?;
+        let path = skill.dir.join("SKILL.md");
+        let text = std::fs::read_to_string(&path).map_err(BackendError::new)?;
+        Ok((
+            path.display().to_string(),
+            text.lines().map(str::to_string).collect(),
+        ))
     }
 
     async fn metrics(&self) -> BackendResult<Summary> {

@@ -30,6 +30,8 @@ pub struct FixedBackend {
     pub status: Mutex<StatusSnapshot>,
     /// How many times Ctrl+C asked to stop running programs.
     pub program_cancels: Mutex<usize>,
+    /// What `/skills` lists.
+    pub skills: Vec<SkillInfo>,
     /// Lines handed to the UI on its next tick.
     pub notices: Mutex<Vec<String>>,
     /// What `/metrics` shows (core's summary of some events).
@@ -150,7 +152,18 @@ impl UiBackend for FixedBackend {
     }
 
     async fn skills(&self) -> BackendResult<Vec<SkillInfo>> {
-        Ok(Vec::new())
+        Ok(self.skills.clone())
+    }
+
+    async fn skill_file(&self, name: String) -> BackendResult<(String, Vec<String>)> {
+        Ok((
+            format!(".agents/skills/{name}/SKILL.md"),
+            vec![
+                "---".to_string(),
+                format!("name: {name}"),
+                "---".to_string(),
+            ],
+        ))
     }
 
     async fn metrics(&self) -> BackendResult<Summary> {
