@@ -113,7 +113,9 @@ fn a_tool_changed_under_a_running_prompt_is_named_on_stderr_and_recorded() {
         project.path().join("vtcode.toml"),
         format!(
             "[llm]\nmodel = \"scripted-model\"\napi_key_env = \"VTCODE_TEST_KEY\"\nbase_url = {:?}\n\n\
-             [sandbox]\nbackend = \"process\"\n\n[mcp.servers.rug]\ncommand = {:?}\nargs = [{:?}]\n",
+             [sandbox]\nbackend = \"process\"\n\n[mcp.servers.rug]\ncommand = {:?}\nargs = [{:?}]\n\
+             # exec has no one to ask; the tool has no annotations, so it is pre-approved.\n\
+             approve = [\"lookup\"]\n",
             llm.base_url(),
             venv_bin().join("python").display().to_string(),
             repo_root()
