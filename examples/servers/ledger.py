@@ -9,6 +9,7 @@ import random
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import ToolAnnotations
 
 CATEGORIES = ["travel", "meals", "software", "hardware", "office", "training"]
 CURRENCIES = {"EUR": 1.0, "USD": 0.92, "GBP": 1.17, "JPY": 0.0062}
@@ -40,8 +41,11 @@ def build_expenses():
 
 EXPENSES = build_expenses()
 
+# Every tool only reads: vtcode runs read-only tools without asking.
+READ_ONLY = ToolAnnotations(readOnlyHint=True, openWorldHint=False)
 
-@server.tool()
+
+@server.tool(annotations=READ_ONLY)
 def list_expenses(month: str | None = None, category: str | None = None, page: int = 1) -> dict:
     """List expenses, 100 per page, optionally of one month (YYYY-MM) or category.
 
@@ -61,7 +65,7 @@ def list_expenses(month: str | None = None, category: str | None = None, page: i
     return {"expenses": chunk, "page": page, "next_page": page + 1 if more else None, "total": len(rows)}
 
 
-@server.tool()
+@server.tool(annotations=READ_ONLY)
 def get_exchange_rate(currency: str) -> dict:
     """The rate that converts an amount in `currency` to euros (EUR)."""
     code = currency.upper()
@@ -70,7 +74,7 @@ def get_exchange_rate(currency: str) -> dict:
     return {"currency": code, "to_eur": CURRENCIES[code]}
 
 
-@server.tool()
+@server.tool(annotations=READ_ONLY)
 def list_categories() -> list[str]:
     """The expense categories."""
     return CATEGORIES
