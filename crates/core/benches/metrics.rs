@@ -118,7 +118,7 @@ fn main() {
     let (p50, p99, mean) = record_cost(&dir);
     let (insights, summary, patterns) = insights_cost(&dir);
     let insights_ms = insights.as_secs_f64() * 1000.0;
-    println!("## Metrics");
+    println!("### Metrics");
     println!();
     println!(
         "Recording {RECORDS} MCP-call events (arguments digested, queued for the batched writer thread, which writes to SQLite meanwhile):"
