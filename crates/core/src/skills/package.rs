@@ -44,19 +44,18 @@ pub fn publish(
         hasher.update(b"\n");
     }
     let key = hex::encode(hasher.finalize())[..16].to_string();
+    std::fs::create_dir_all(root)?;
+    // Two publishers (processes or threads) must not interleave: one could
+    // prune the build the other is about to link.
+    let lock = std::fs::File::create(root.join(".publish.lock"))?;
+    let _lock = nix::fcntl::Flock::lock(lock, nix::fcntl::FlockArg::LockExclusive)
+        .map_err(|(_, errno)| std::io::Error::from(errno))?;
     let build = root.join(&key);
     if !build.is_dir() {
-        std::fs::create_dir_all(root)?;
         let temp = root.join(format!(".build-{key}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&temp);
         write_build(&temp, skills, notes)?;
-        if let Err(e) = std::fs::rename(&temp, &build) {
-            let _ = std::fs::remove_dir_all(&temp);
-            // Another process built the same key first: theirs is as good.
-            if !build.is_dir() {
-                return Err(e);
-            }
-        }
+        std::fs::rename(&temp, &build)?;
     }
     for language in LANGUAGES {
         let link = root.join(language);
