@@ -225,3 +225,19 @@ fn config_show_says_where_each_value_came_from() {
         "{text}"
     );
 }
+
+#[test]
+fn a_reader_that_stops_early_ends_the_output_without_a_panic() {
+    let project = Project::with_time_server();
+    let mut child = project
+        .command(&["config", "show"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // As `| head` does once it has read enough: nothing reads any more.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(141));
+}

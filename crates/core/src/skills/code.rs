@@ -3,11 +3,10 @@
 //! tools does it import.
 //!
 //! Python is read by the host's `python3` with `ast`, the language's own
-//! parser; JavaScript is checked by `node --check` and its exports and SDK
+//! parser, kept running between saves (see [`super::python`]); JavaScript is checked by `node --check` and its exports and SDK
 //! imports are read from the text (the SDK's import forms are few).
 
-use std::io::Write as _;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use regex::Regex;
 use serde::{Deserialize, Serialize};
@@ -43,74 +42,11 @@ pub enum CodeError {
     Checker(String),
 }
 
-const PYTHON_READER: &str = r#"
-import ast, json, sys
-src = sys.stdin.read()
-try:
-    tree = ast.parse(src, "<skill>")
-except SyntaxError as e:
-    print(json.dumps({"error": {"line": e.lineno or 1, "message": e.msg}}))
-    sys.exit(0)
-functions, tools, skills, aliases = [], [], [], {}
-for node in tree.body:
-    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not node.name.startswith("_"):
-        head = "async def " if isinstance(node, ast.AsyncFunctionDef) else "def "
-        sig = head + node.name + "(" + ast.unparse(node.args) + ")"
-        if node.returns is not None:
-            sig += " -> " + ast.unparse(node.returns)
-        functions.append({"name": node.name, "signature": sig, "doc": ast.get_docstring(node) or ""})
-for node in ast.walk(tree):
-    if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-        parts = node.module.split(".")
-        if parts[0] == "servers" and len(parts) in (2, 3):
-            for a in node.names:
-                tools.append([parts[1], parts[2] if len(parts) == 3 else a.name])
-        elif node.module == "servers":
-            for a in node.names:
-                aliases[a.asname or a.name] = a.name
-        elif parts[0] == "skills" and len(parts) >= 2:
-            skills.append(parts[1])
-        elif node.module == "skills":
-            skills.extend(a.name for a in node.names)
-    elif isinstance(node, ast.Import):
-        for a in node.names:
-            parts = a.name.split(".")
-            if parts[0] == "servers" and len(parts) == 2 and a.asname:
-                aliases[a.asname] = parts[1]
-            elif parts[0] == "skills" and len(parts) >= 2:
-                skills.append(parts[1])
-for node in ast.walk(tree):
-    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in aliases:
-        tools.append([aliases[node.value.id], node.attr])
-    elif (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute)
-          and isinstance(node.value.value, ast.Name) and node.value.value.id == "servers"):
-        tools.append([node.value.attr, node.attr])
-print(json.dumps({"functions": functions, "tools": tools, "skills": skills}))
-"#;
-
-#[derive(Deserialize)]
-struct PythonReport {
-    #[serde(default)]
-    error: Option<PythonError>,
-    #[serde(default)]
-    functions: Vec<Function>,
-    #[serde(default)]
-    tools: Vec<(String, String)>,
-    #[serde(default)]
-    skills: Vec<String>,
-}
-
-#[derive(Deserialize)]
-struct PythonError {
-    line: usize,
-    message: String,
-}
-
 /// Reads `code` in `language` (`python` or `javascript`).
 pub fn analyse(language: &str, code: &str) -> Result<Analysis, CodeError> {
     let mut analysis = match language {
         "javascript" => analyse_javascript(code)?,
-        _ => analyse_python(code)?,
+        _ => super::python::analyse(code)?,
     };
     if analysis.functions.is_empty() {
         return Err(CodeError::NoFunction);
@@ -122,7 +58,7 @@ pub fn analyse(language: &str, code: &str) -> Result<Analysis, CodeError> {
     Ok(analysis)
 }
 
-fn host_program(name: &str) -> Result<std::path::PathBuf, CodeError> {
+pub(super) fn host_program(name: &str) -> Result<std::path::PathBuf, CodeError> {
     let fixed = [format!("/usr/bin/{name}"), format!("/usr/local/bin/{name}")];
     fixed
         .iter()
@@ -140,42 +76,6 @@ fn host_program(name: &str) -> Result<std::path::PathBuf, CodeError> {
                 "`{name}` is not installed on this machine; install it to save skills in that language"
             ))
         })
-}
-
-fn analyse_python(code: &str) -> Result<Analysis, CodeError> {
-    let python = host_program("python3")?;
-    let mut child = Command::new(python)
-        .args(["-I", "-S", "-c", PYTHON_READER])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| CodeError::Checker(format!("python3 did not start: {e}")))?;
-    if let Some(mut stdin) = child.stdin.take() {
-        stdin
-            .write_all(code.as_bytes())
-            .map_err(|e| CodeError::Checker(format!("python3: {e}")))?;
-    }
-    let output = child
-        .wait_with_output()
-        .map_err(|e| CodeError::Checker(format!("python3: {e}")))?;
-    let report: PythonReport = serde_json::from_slice(&output.stdout).map_err(|_| {
-        CodeError::Checker(format!(
-            "python3 could not read the code: {}",
-            String::from_utf8_lossy(&output.stderr).trim()
-        ))
-    })?;
-    if let Some(error) = report.error {
-        return Err(CodeError::Syntax {
-            line: error.line,
-            message: error.message,
-        });
-    }
-    Ok(Analysis {
-        functions: report.functions,
-        sdk_imports: report.tools,
-        skill_imports: report.skills,
-    })
 }
 
 fn regex(pattern: &str) -> Regex {

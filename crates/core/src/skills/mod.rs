@@ -18,6 +18,7 @@ pub mod code;
 pub mod format;
 mod package;
 mod prompt;
+mod python;
 pub mod save;
 pub mod scan;
 

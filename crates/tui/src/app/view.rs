@@ -171,16 +171,7 @@ impl App {
         } else {
             &s.model
         };
-        let spans = vec![
-            Span::styled(model.to_string(), Style::default().fg(Color::Magenta)),
-            Span::styled(
-                format!(
-                    " · {} tok · {} left",
-                    short_count(s.tokens_used),
-                    short_count(s.context_left)
-                ),
-                dim,
-            ),
+        let mut rest = vec![
             sep.clone(),
             Span::raw(sandbox),
             sep.clone(),
@@ -190,24 +181,45 @@ impl App {
             ),
             sep.clone(),
         ];
-        let mut spans = spans;
         if s.programs_running > 0 {
             let noun = if s.programs_running == 1 {
                 "program"
             } else {
                 "programs"
             };
-            spans.push(Span::styled(
+            rest.push(Span::styled(
                 format!("{} {noun} running", s.programs_running),
                 Style::default().fg(Color::Yellow),
             ));
-            spans.push(sep.clone());
+            rest.push(sep.clone());
         }
-        spans.extend([
+        rest.extend([
             Span::raw(s.approval_mode.clone()),
             sep,
             Span::raw(format!("{} mode", s.tool_mode)),
         ]);
+        // On a narrow terminal the token figures give way first, the
+        // context left last: the rest says what the session is doing.
+        let tokens = [
+            format!(
+                " · {} tok · {} left",
+                short_count(s.tokens_used),
+                short_count(s.context_left)
+            ),
+            format!(" · {} left", short_count(s.context_left)),
+            String::new(),
+        ];
+        let rest_width: usize = rest.iter().map(Span::width).sum();
+        let room = usize::from(area.width).saturating_sub(rest_width + model.chars().count());
+        let tokens = tokens
+            .into_iter()
+            .find(|t| t.chars().count() <= room)
+            .unwrap_or_default();
+        let mut spans = vec![
+            Span::styled(model.to_string(), Style::default().fg(Color::Magenta)),
+            Span::styled(tokens, dim),
+        ];
+        spans.extend(rest);
         frame.render_widget(
             Paragraph::new(Line::from(spans)).style(Style::default().bg(Color::Black)),
             area,

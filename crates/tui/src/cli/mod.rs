@@ -24,6 +24,7 @@ pub use args::Cli;
 use args::{Command, ConfigCommand, McpCommand, PiiCommand, SdkCommand, SessionsCommand};
 
 pub fn main() -> ExitCode {
+    exit_quietly_when_stdout_closes();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -46,6 +47,25 @@ pub fn main() -> ExitCode {
     // finished command alive.
     runtime.shutdown_timeout(std::time::Duration::from_millis(500));
     code
+}
+
+/// `vtcode tools list | head` closes stdout before the listing ends, and
+/// `println!` then panics. The reader chose to stop reading: end as a
+/// program killed by SIGPIPE would (status 141), without a panic message.
+/// SIGPIPE itself stays ignored, so a server or runner that dies under a
+/// pipe vtcode writes to is an error to handle, not vtcode's death.
+fn exit_quietly_when_stdout_closes() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map_or("", String::as_str);
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        default(info);
+    }));
 }
 
 /// The error and its causes on one line, outermost first, without repeats.
