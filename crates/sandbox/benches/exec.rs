@@ -174,7 +174,7 @@ fn main() {
         .build()
         .unwrap();
     runtime.block_on(async {
-        vtcode_sandbox::build_image(vtcode_sandbox::DEFAULT_IMAGE, &|_| {})
+        vtcode_sandbox::build_image(&vtcode_sandbox::SandboxSettings::default(), &|_| {})
             .await
             .expect("sandbox image");
         let docker = measure(Backend::Docker).await;

@@ -191,12 +191,11 @@ pub async fn sandbox(loaded: LoadedConfig, command: SandboxCommand) -> Result<Ex
             }
         }
         SandboxCommand::BuildImage => {
-            vtcode_core::sandbox::build_image(&settings.image, &|line: &str| eprintln!("{line}"))
-                .await?;
+            vtcode_core::sandbox::build_image(&settings, &|line: &str| eprintln!("{line}")).await?;
             println!("image {} is ready", settings.image);
         }
         SandboxCommand::Prune => {
-            let removed = vtcode_core::sandbox::prune(None).await?;
+            let removed = vtcode_core::sandbox::prune(&settings, None).await?;
             println!("removed {removed} sandbox container(s)");
         }
     }
