@@ -6,6 +6,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+pub mod second_engine;
+
 use tokio::sync::OnceCell;
 use vtcode_sandbox::{
     Backend, DockerSandbox, ExecRequest, ExecResult, Language, Limits, Mounts, ProcessSandbox,
