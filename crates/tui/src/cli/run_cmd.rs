@@ -152,6 +152,9 @@ pub async fn sandbox(loaded: LoadedConfig, command: SandboxCommand) -> Result<Ex
         SandboxCommand::Status => {
             let status = vtcode_core::sandbox::sandbox_status(&settings, None).await;
             println!("backend: {}", status.backend);
+            if let Some(engine) = &status.engine {
+                println!("engine:  {}", engine.describe());
+            }
             if let Some(error) = &status.docker_error {
                 println!("docker:  not used: {error}");
             }
