@@ -59,6 +59,21 @@ impl Shipper {
         })
     }
 
+    /// Checks, before a container is made for them, that `mounts` can be
+    /// shipped at all (the workspace is under its cap), building the
+    /// archives the container will get.
+    pub(crate) async fn precheck(&self, mounts: &Mounts) -> Result<(), SandboxError> {
+        let Some(root) = &mounts.workspace else {
+            return Ok(());
+        };
+        let (owned, cap) = (root.clone(), self.workspace_cap);
+        let scan = blocking(move || ship::scan_workspace(&owned, cap)).await?;
+        let fp = scan.fingerprint.clone();
+        self.archive(Part::Workspace, &fp, move || ship::workspace(&scan))
+            .await
+            .map(drop)
+    }
+
     /// Fills a created container before it starts: the runner, then
     /// everything [`Self::sync`] ships.
     pub(crate) async fn fill(&self, id: &str, mounts: &Mounts) -> Result<(), SandboxError> {

@@ -154,11 +154,17 @@ pub(crate) fn scan_workspace(root: &Path, cap: u64) -> Result<WorkspaceScan, San
     })
 }
 
-/// The archive of a scanned workspace, for `/workspace`.
+/// The archive of a scanned workspace, for `/workspace`. A file this user
+/// cannot read is left out (and logged) rather than failing every program.
 pub(crate) fn workspace(scan: &WorkspaceScan) -> Result<Shipment, SandboxError> {
     let mut tar = Archive::new();
     for entry in &scan.entries {
-        tar.entry(entry, &entry.relative)?;
+        match tar.entry(entry, &entry.relative) {
+            Err(err) if entry.kind == Kind::File && std::fs::File::open(&entry.path).is_err() => {
+                tracing::warn!("not copied into the sandbox: {err}");
+            }
+            other => other?,
+        }
     }
     tar.finish(scan.fingerprint.clone())
 }

@@ -65,6 +65,11 @@ impl Spawner for DockerSpawner {
             let failed = |what: &str, e: bollard::errors::Error| {
                 SandboxError::Runner(format!("could not {what} a sandbox container: {e}"))
             };
+            if let Some(shipper) = &shipper {
+                // A workspace over the cap fails here, before the engine is
+                // asked to make a container.
+                shipper.precheck(&profile.mounts).await?;
+            }
             let name = format!("vtcode-sandbox-{}-{}", std::process::id(), unique());
             let options = CreateContainerOptionsBuilder::new().name(&name).build();
             let created = docker
