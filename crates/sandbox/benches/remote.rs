@@ -9,29 +9,17 @@
 
 #[path = "../tests/common/second_engine.rs"]
 mod second_engine;
+mod support;
 
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use support::{Echo, percentile, row};
+
 use vtcode_sandbox::{
     Backend, DockerSandbox, ExecRequest, Language, Limits, Mounts, Sandbox, SandboxSettings,
-    ToolCallError, ToolHost,
 };
-
-struct Echo;
-
-#[async_trait::async_trait]
-impl ToolHost for Echo {
-    async fn call_tool(
-        &self,
-        _: &str,
-        _: &str,
-        args: serde_json::Value,
-    ) -> Result<serde_json::Value, ToolCallError> {
-        Ok(args)
-    }
-}
 
 const SERVERS: usize = 20;
 const TOOLS: usize = 10;
@@ -115,16 +103,6 @@ async fn exec(sandbox: &Arc<dyn Sandbox>, mounts: &Mounts, code: &str) {
     assert_eq!(result.status, vtcode_sandbox::ExecStatus::Ok, "{result:?}");
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    #[allow(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        clippy::cast_precision_loss
-    )]
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i]
-}
-
 /// First execution with no warm runner, then warm p50/p99.
 async fn measure(mounts: &Mounts, docker_host: Option<&str>) -> (f64, f64, f64) {
     const PROGRAM: &str = "from servers.s3 import tool_1\nprint(tool_1(a=1))";
@@ -156,14 +134,6 @@ async fn measure(mounts: &Mounts, docker_host: Option<&str>) -> (f64, f64, f64) 
     warm.sort_by(f64::total_cmp);
     sandbox.shutdown().await;
     (first, percentile(&warm, 0.5), percentile(&warm, 0.99))
-}
-
-fn row(what: &str, value: f64, budget: Option<f64>) -> String {
-    let (budget_text, met) = match budget {
-        Some(b) => (format!("≤ {b} ms"), if value <= b { "yes" } else { "no" }),
-        None => ("—".to_string(), "—"),
-    };
-    format!("| {what} | {value:.2} ms | {budget_text} | {met} |")
 }
 
 fn main() {
