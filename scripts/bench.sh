@@ -16,6 +16,7 @@ benches=(
   "vtcode-core:catalog"
   "vtcode-mcp:connect"
   "vtcode-sandbox:exec"
+  "vtcode-sandbox:remote"
   "vtcode-core:tokens"
   "vtcode-core:versioning"
   "vtcode-core:metrics"

@@ -9,7 +9,10 @@
 # nothing changed finishes at once.
 #
 # Usage: build-sandbox-image.sh [IMAGE]   (default: vtcode-sandbox:latest)
-# Env:   VTCODE_SANDBOX_ASSETS  directory holding the Dockerfile and runners
+# Env:   DOCKER_HOST (and DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, DOCKER_CONTEXT)
+#          the engine to build on, as for any docker command; `vtcode sandbox
+#          build-image` sets them to the engine vtcode uses
+#        VTCODE_SANDBOX_ASSETS  directory holding the Dockerfile and runners
 #        VTCODE_DEBIAN_MIRROR / VTCODE_DEBIAN_SUITE  override the apt sources
 set -euo pipefail
 

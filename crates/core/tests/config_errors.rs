@@ -28,7 +28,7 @@ fn unknown_key_names_the_place_the_closest_key_and_the_valid_ones() {
     assert_eq!(
         err,
         "vtcode.toml:3:1: unknown key `pool_sise` in [sandbox]; did you mean `pool_size`? \
-         valid keys: backend, image, pool_size, timeout_s, memory_mb, cpus, pids, workspace, output_bytes, max_running"
+         valid keys: backend, image, pool_size, timeout_s, memory_mb, cpus, pids, workspace, output_bytes, max_running, docker_host, remote, workspace_max_mb"
     );
 }
 
@@ -195,7 +195,8 @@ fn env_variable_that_looks_like_config_but_is_unknown_is_named() {
         err,
         "environment variable VTCODE_SANDBOX_POOL_SIZ: unknown key `pool_siz` in [sandbox]; \
          did you mean `pool_size`? valid keys: backend, image, pool_size, timeout_s, memory_mb, \
-         cpus, pids, workspace, output_bytes, max_running (VTCODE_SANDBOX_POOL_SIZE)"
+         cpus, pids, workspace, output_bytes, max_running, docker_host, remote, \
+         workspace_max_mb (VTCODE_SANDBOX_POOL_SIZE)"
     );
 }
 

@@ -3,27 +3,17 @@
 //! backends. Prints one markdown section.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
+mod support;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use support::{Echo, percentile, row};
+
 use vtcode_sandbox::{
     Backend, DockerSandbox, ExecRequest, Language, Limits, Mounts, ProcessSandbox, Sandbox,
-    SandboxSettings, ToolCallError, ToolHost,
+    SandboxSettings,
 };
-
-struct Echo;
-
-#[async_trait::async_trait]
-impl ToolHost for Echo {
-    async fn call_tool(
-        &self,
-        _: &str,
-        _: &str,
-        args: serde_json::Value,
-    ) -> Result<serde_json::Value, ToolCallError> {
-        Ok(args)
-    }
-}
 
 const BRIDGE: &str = "import time, _vtcode\nlat = []\nt0 = time.perf_counter()\nfor i in range(1000):\n    s = time.perf_counter()\n    _vtcode.call_tool('bench', 'echo', {'i': i})\n    lat.append(time.perf_counter() - s)\ntotal = time.perf_counter() - t0\nlat.sort()\nresult = {'p50_ms': lat[500] * 1000, 'total_ms': total * 1000}";
 
@@ -84,16 +74,6 @@ async fn js_round_trip(sandbox: &Arc<dyn Sandbox>) -> f64 {
     let t = Instant::now();
     exec_in(sandbox, Language::Javascript, "console.log(1)").await;
     t.elapsed().as_secs_f64() * 1000.0
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    #[allow(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        clippy::cast_precision_loss
-    )]
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i]
 }
 
 struct Figures {
@@ -160,21 +140,13 @@ async fn measure(backend: Backend) -> Figures {
     }
 }
 
-fn row(what: &str, value: f64, budget: Option<f64>) -> String {
-    let (budget_text, met) = match budget {
-        Some(b) => (format!("≤ {b} ms"), if value <= b { "yes" } else { "no" }),
-        None => ("—".to_string(), "—"),
-    };
-    format!("| {what} | {value:.2} ms | {budget_text} | {met} |")
-}
-
 fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .unwrap();
     runtime.block_on(async {
-        vtcode_sandbox::build_image(vtcode_sandbox::DEFAULT_IMAGE, &|_| {})
+        vtcode_sandbox::build_image(&vtcode_sandbox::SandboxSettings::default(), &|_| {})
             .await
             .expect("sandbox image");
         let docker = measure(Backend::Docker).await;

@@ -6,13 +6,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::exec::{self, Paths};
-use crate::pool::{Pool, PoolStatus, Spawner};
+use crate::pool::{Leased, Pool, PoolStatus, Spawner};
 use crate::settings::{Profile, SandboxSettings};
 use crate::{ExecRequest, ExecResult, OutputSink, SandboxError, ToolHost};
 
 pub(crate) struct Engine {
     pub settings: SandboxSettings,
     pub pool: Arc<Pool>,
+    spawner: Arc<dyn Spawner>,
     paths: PathsFn,
 }
 
@@ -25,10 +26,15 @@ impl Engine {
         spawner: Arc<dyn Spawner>,
         paths: PathsFn,
     ) -> Self {
-        let pool = Pool::start(spawner, settings.default_profile(), settings.pool_size);
+        let pool = Pool::start(
+            Arc::clone(&spawner),
+            settings.default_profile(),
+            settings.pool_size,
+        );
         Self {
             settings,
             pool,
+            spawner,
             paths,
         }
     }
@@ -46,6 +52,24 @@ impl Engine {
             .unwrap_or(self.settings.output_bytes);
         let paths = (self.paths)(&profile);
         let mut lease = self.pool.acquire(&profile).await?;
+        let Some(runner) = lease.runner() else {
+            return Err(SandboxError::Runner(
+                "the pool handed out an empty lease".into(),
+            ));
+        };
+        let leased = Leased {
+            handle: runner.handle.clone(),
+            mounts: runner.profile.mounts.clone(),
+        };
+        let paths = match self.spawner.prepare(&leased, paths).await {
+            Ok(paths) => paths,
+            Err(err) => {
+                // The runner itself is intact; what it holds is recorded
+                // only once shipped, so the next execution retries.
+                lease.release(true);
+                return Err(err);
+            }
+        };
         let Some(runner) = lease.runner() else {
             return Err(SandboxError::Runner(
                 "the pool handed out an empty lease".into(),

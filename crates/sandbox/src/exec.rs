@@ -29,6 +29,7 @@ const HELD: Duration = Duration::from_secs(24 * 3600);
 const CALL_GRACE: Duration = Duration::from_millis(500);
 
 /// Where the runner finds things, as seen from inside it.
+#[derive(Default)]
 pub(crate) struct Paths {
     pub cwd: Option<String>,
     pub sdk: Option<String>,

@@ -13,6 +13,7 @@ use bollard::Docker;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
 
+use crate::settings::SandboxSettings;
 use crate::{SandboxError, assets};
 
 pub const DEFAULT_IMAGE: &str = "vtcode-sandbox:latest";
@@ -49,12 +50,16 @@ fn checkout_script(start: &Path) -> Option<PathBuf> {
     })
 }
 
-/// Builds `image` unless an image with the same content hash exists,
-/// passing each progress line of the build to `progress`.
+/// Builds the settings' image on the settings' engine unless an image with
+/// the same content hash is there, passing each progress line of the build
+/// to `progress`. The script drives the `docker` CLI, pointed at the same
+/// engine through `DOCKER_HOST` (and the TLS variables).
 pub async fn build_image(
-    image: &str,
+    settings: &SandboxSettings,
     progress: &(dyn Fn(&str) + Send + Sync),
 ) -> Result<(), SandboxError> {
+    let image = settings.image.as_str();
+    let endpoint = settings.endpoint()?;
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let here = Path::new(env!("CARGO_MANIFEST_DIR"));
     let (script, _embedded) = match checkout_script(&cwd).or_else(|| checkout_script(here)) {
@@ -73,7 +78,16 @@ pub async fn build_image(
             (script, Some(dir))
         }
     };
-    let mut child = Command::new("bash")
+    let mut command = Command::new("bash");
+    command.env_remove("DOCKER_CONTEXT");
+    if endpoint.tls.is_none() {
+        command
+            .env_remove("DOCKER_TLS_VERIFY")
+            .env_remove("DOCKER_CERT_PATH");
+    }
+    command.envs(endpoint.cli_env());
+    progress(&format!("building on {}", endpoint.describe()));
+    let mut child = command
         .arg(&script)
         .arg(image)
         .stdout(Stdio::piped())

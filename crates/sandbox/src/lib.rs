@@ -39,7 +39,10 @@ mod select;
 mod settings;
 
 pub use assets::bridge_module;
-pub use docker::{DockerSandbox, connect as connect_docker};
+pub use docker::{
+    DEFAULT_HOST, DockerSandbox, Endpoint, EndpointSource, TlsFiles, connect as connect_docker,
+    connect_to as connect_docker_to,
+};
 pub use image::{DEFAULT_IMAGE, HASH_LABEL, ImageStatus, build_image, image_status};
 pub use pause::{PauseGuard, TimeoutPause};
 pub use pool::PoolStatus;

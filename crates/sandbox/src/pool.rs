@@ -15,12 +15,31 @@ use futures::future::BoxFuture;
 use tokio::sync::Notify;
 
 use crate::SandboxError;
+use crate::exec::Paths;
 use crate::runner::Runner;
 use crate::settings::Profile;
 
 /// Starts runners for a backend.
 pub(crate) trait Spawner: Send + Sync + 'static {
     fn spawn(&self, profile: Profile) -> BoxFuture<'static, Result<Runner, SandboxError>>;
+
+    /// Readies a leased runner for one execution and says where things are
+    /// for it: a backend whose runners see the host's files needs nothing,
+    /// one that holds copies brings them up to date.
+    fn prepare<'a>(
+        &'a self,
+        _runner: &'a Leased,
+        paths: Paths,
+    ) -> BoxFuture<'a, Result<Paths, SandboxError>> {
+        Box::pin(std::future::ready(Ok(paths)))
+    }
+}
+
+/// What [`Spawner::prepare`] knows of a leased runner.
+pub(crate) struct Leased {
+    /// The backend's name for it ([`Runner::handle`]).
+    pub handle: String,
+    pub mounts: crate::Mounts,
 }
 
 /// Counts of the pool, for `vtcode sandbox status`.

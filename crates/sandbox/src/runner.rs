@@ -90,6 +90,8 @@ pub(crate) trait Teardown: Send + Sync {
 
 pub(crate) struct Runner {
     pub profile: Profile,
+    /// The backend's name for it (a container id), empty when it has none.
+    pub handle: String,
     input: Pin<Box<dyn AsyncWrite + Send>>,
     frames: mpsc::Receiver<Inbound>,
     teardown: Option<Box<dyn Teardown>>,
@@ -107,6 +109,7 @@ impl Runner {
         tokio::spawn(read_frames(Box::pin(output), tx));
         let mut runner = Self {
             profile,
+            handle: String::new(),
             input,
             frames,
             teardown: Some(teardown),

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::docker::{self, DockerSandbox};
+use crate::docker::{self, DockerSandbox, Endpoint};
 use crate::image::{ImageStatus, image_status};
 use crate::pool::PoolStatus;
 use crate::process::ProcessSandbox;
@@ -67,6 +67,9 @@ pub struct SandboxStatus {
     pub backend: &'static str,
     /// Why Docker is not used, when it is not.
     pub docker_error: Option<String>,
+    /// The Docker engine asked, how it was chosen and whether it is remote
+    /// (absent when the endpoint itself is malformed, or for `process`).
+    pub engine: Option<Endpoint>,
     pub image: Option<ImageStatus>,
     pub pool: Option<PoolStatus>,
 }
@@ -82,14 +85,22 @@ pub async fn sandbox_status(
         return SandboxStatus {
             backend: "process",
             docker_error: None,
+            engine: None,
             image: None,
             pool,
         };
     }
-    match docker::connect().await {
+    let endpoint = settings.endpoint();
+    let connected = match &endpoint {
+        Ok(endpoint) => docker::connect_to(endpoint).await,
+        Err(err) => Err(SandboxError::Unavailable(err.to_string())),
+    };
+    let engine = endpoint.ok();
+    match connected {
         Ok(client) => SandboxStatus {
             backend: "docker",
             docker_error: None,
+            engine,
             image: Some(image_status(&client, &settings.image).await),
             pool,
         },
@@ -100,15 +111,20 @@ pub async fn sandbox_status(
                 "process"
             },
             docker_error: Some(err.to_string()),
+            engine,
             image: None,
             pool,
         },
     }
 }
 
-/// Removes every vtcode sandbox container (of `project`, when given);
-/// returns how many.
-pub async fn prune(project: Option<&str>) -> Result<usize, SandboxError> {
-    let client = docker::connect().await?;
-    docker::remove_containers(&client, project, false).await
+/// Removes this installation's sandbox containers on the configured engine
+/// (of `project`, when given); returns how many. Other installations'
+/// containers on a shared engine are left alone.
+pub async fn prune(
+    settings: &SandboxSettings,
+    project: Option<&str>,
+) -> Result<usize, SandboxError> {
+    let client = docker::connect_to(&settings.endpoint()?).await?;
+    docker::remove_containers(&client, &settings.installation, project, false).await
 }

@@ -40,6 +40,17 @@ pub struct SandboxSettings {
     /// Docker label value that scopes containers to one project, so two
     /// projects' vtcode processes never prune each other's pools.
     pub project: Option<String>,
+    /// `[sandbox] docker_host`: the engine, before `DOCKER_HOST` and the
+    /// docker context are asked.
+    pub docker_host: Option<String>,
+    /// `[sandbox] remote`: whether the engine cannot see this machine's
+    /// files; `None` guesses from the endpoint (only a unix socket can).
+    pub remote: Option<bool>,
+    /// Largest workspace copied into a remote sandbox.
+    pub workspace_max_bytes: u64,
+    /// This vtcode installation's id: containers carry it, and only its
+    /// own orphans are removed.
+    pub installation: String,
 }
 
 impl Default for SandboxSettings {
@@ -56,8 +67,19 @@ impl Default for SandboxSettings {
             output_bytes: 64 * 1024,
             mounts: Mounts::default(),
             project: None,
+            docker_host: None,
+            remote: None,
+            workspace_max_bytes: 64 << 20,
+            installation: fallback_installation(),
         }
     }
+}
+
+/// An installation id for when none is kept on disk: this machine's host
+/// name and user, stable across runs.
+fn fallback_installation() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+    format!("host-{}-{}", host.trim(), nix::unistd::geteuid())
 }
 
 /// Tasks (threads) a waiting Node spare holds, granted on top of a
@@ -76,6 +98,11 @@ pub(crate) struct Profile {
 }
 
 impl SandboxSettings {
+    /// The Docker engine these settings and the environment name.
+    pub fn endpoint(&self) -> Result<crate::Endpoint, crate::SandboxError> {
+        crate::docker::endpoint::resolve_from_env(self.docker_host.as_deref(), self.remote)
+    }
+
     pub(crate) fn default_profile(&self) -> Profile {
         Profile {
             mounts: self.mounts.clone(),

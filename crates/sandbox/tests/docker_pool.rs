@@ -36,21 +36,22 @@ async fn pool_containers_are_hardened_orphans_removed_and_prune_cleans_up() {
     let docker = vtcode_sandbox::connect_docker().await.unwrap();
     let project = format!("pool-test-{}", std::process::id());
 
-    // An orphan: a container of this project whose vtcode is gone.
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .unwrap()
-        .trim()
-        .to_string();
+    // An orphan: a container of this installation whose vtcode is gone.
+    let mut s = settings(Backend::Docker, Mounts::default());
+    let installation = s.installation.clone();
     let dead = std::process::Command::new("true").spawn().unwrap();
     let dead_pid = dead.id();
     let mut dead = dead;
     dead.wait().unwrap();
-    let labeled = |host: &str| {
+    let labeled = |installation: &str| {
         HashMap::from([
             ("vtcode.sandbox".to_string(), "1".to_string()),
             ("vtcode.sandbox.project".to_string(), project.clone()),
             ("vtcode.sandbox.pid".to_string(), dead_pid.to_string()),
-            ("vtcode.sandbox.host".to_string(), host.to_string()),
+            (
+                "vtcode.sandbox.installation".to_string(),
+                installation.to_string(),
+            ),
         ])
     };
     let create = |name: String, labels: HashMap<String, String>| {
@@ -69,11 +70,11 @@ async fn pool_containers_are_hardened_orphans_removed_and_prune_cleans_up() {
                 .id
         }
     };
-    let orphan = create(format!("{project}-orphan"), labeled(&host)).await;
-    // Made by a vtcode on another machine sharing the engine: not ours to judge.
+    let orphan = create(format!("{project}-orphan"), labeled(&installation)).await;
+    // Made by another vtcode installation sharing the engine: not ours to
+    // judge, nor to prune.
     let foreign = create(format!("{project}-foreign"), labeled("elsewhere")).await;
 
-    let mut s = settings(Backend::Docker, Mounts::default());
     s.project = Some(project.clone());
     s.pool_size = 2;
     let sandbox = DockerSandbox::start(s.clone()).await.unwrap();
@@ -128,8 +129,23 @@ async fn pool_containers_are_hardened_orphans_removed_and_prune_cleans_up() {
         "{user}"
     );
 
-    let removed = vtcode_sandbox::prune(Some(&project)).await.unwrap();
-    assert!(removed >= 3, "prune removed {removed}");
+    let removed = vtcode_sandbox::prune(&s, Some(&project)).await.unwrap();
+    assert!(removed >= 2, "prune removed {removed}");
+    assert!(
+        docker.inspect_container(&foreign, None).await.is_ok(),
+        "prune removed another installation's container"
+    );
+    docker
+        .remove_container(
+            &foreign,
+            Some(
+                bollard::query_parameters::RemoveContainerOptionsBuilder::new()
+                    .force(true)
+                    .build(),
+            ),
+        )
+        .await
+        .unwrap();
     // Whatever the pool started meanwhile goes with its shutdown.
     sandbox.shutdown().await;
     let deadline = std::time::Instant::now() + Duration::from_secs(20);

@@ -271,6 +271,12 @@ fn orphan_pid(stdout: &str) -> Option<u32> {
 }
 
 async fn security_suite(backend: Backend) {
+    suite_on(backend, None).await;
+}
+
+/// The suite on `backend`; for Docker, on the engine at `docker_host` when
+/// given (else the default one).
+async fn suite_on(backend: Backend, docker_host: Option<String>) {
     let _serial = SERIAL.lock().await;
     // SAFETY: set before any sandbox starts; the suites run one at a time.
     unsafe { std::env::set_var("VTCODE_TEST_API_KEY", API_KEY) };
@@ -300,7 +306,9 @@ async fn security_suite(backend: Backend) {
         sdk: None,
         skills: None,
     };
-    let sb = sandbox(backend, settings(backend, mounts.clone())).await;
+    let mut s = settings(backend, mounts.clone());
+    s.docker_host = docker_host;
+    let sb = sandbox(backend, s).await;
     let ws_text = if backend == Backend::Docker {
         "/workspace".to_string()
     } else {
@@ -393,3 +401,12 @@ async fn security_suite(backend: Backend) {
 }
 
 on_both_backends!(security_suite: hostile_programs_are_contained_by_the_process_backend, hostile_programs_are_contained_by_the_docker_backend);
+
+/// The same attacks on a second engine reached over tcp, where the
+/// workspace and the SDK are shipped in rather than mounted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_programs_are_contained_on_a_remote_engine() {
+    common::ensure_image().await;
+    let engine = common::second_engine::SecondEngine::start(vtcode_sandbox::DEFAULT_IMAGE);
+    suite_on(Backend::Docker, Some(engine.host.clone())).await;
+}

@@ -145,6 +145,9 @@ pub(crate) fn build(layer: &Layer, root: &Path) -> Result<Built, ConfigError> {
         max_running: r.or("sandbox.max_running", d.max_running),
         workspace: r.choice("sandbox.workspace", d.workspace),
         output_bytes: r.or("sandbox.output_bytes", d.output_bytes),
+        docker_host: r.get("sandbox.docker_host"),
+        remote: r.get("sandbox.remote"),
+        workspace_max_mb: r.or("sandbox.workspace_max_mb", d.workspace_max_mb),
     };
     let d = AgentConfig::default();
     let agent = AgentConfig {

@@ -85,6 +85,15 @@ const SANDBOX_KEYS: &[KeySpec] = &[
         },
     ),
     key("max_running", Kind::UInt { min: 1, max: 64 }),
+    key("docker_host", Kind::Str),
+    key("remote", Kind::Bool),
+    key(
+        "workspace_max_mb",
+        Kind::UInt {
+            min: 1,
+            max: 1 << 20,
+        },
+    ),
 ];
 
 const AGENT_KEYS: &[KeySpec] = &[

@@ -140,6 +140,9 @@ fn tables(config: &Config) -> Vec<Table> {
                 ("workspace", s(sandbox.workspace.as_str())),
                 ("output_bytes", int(sandbox.output_bytes)),
                 ("max_running", int(sandbox.max_running.into())),
+                ("docker_host", sandbox.docker_host.as_deref().and_then(s)),
+                ("remote", sandbox.remote.map(toml::Value::Boolean)),
+                ("workspace_max_mb", int(sandbox.workspace_max_mb.into())),
             ],
         ),
         (

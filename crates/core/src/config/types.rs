@@ -78,10 +78,12 @@ config_enum!(
 );
 
 config_enum!(
-    /// Whether sandboxed code may write to the project.
+    /// Whether sandboxed code sees the project, and may write to it.
     WorkspaceAccess, "workspace access" {
         ReadOnly = "ro",
         ReadWrite = "rw",
+        /// No `/workspace` at all (nothing is copied to a remote engine).
+        None = "none",
     }
 );
 
@@ -253,6 +255,13 @@ pub struct SandboxConfig {
     pub workspace: WorkspaceAccess,
     /// Cap for stdout and for stderr, each, per execution.
     pub output_bytes: u64,
+    /// The Docker engine, before `DOCKER_HOST` and the docker context.
+    pub docker_host: Option<String>,
+    /// Whether the engine cannot see this machine's files; unset guesses
+    /// from the endpoint (only a unix socket is local).
+    pub remote: Option<bool>,
+    /// Largest workspace copied into a remote sandbox, after ignore files.
+    pub workspace_max_mb: u32,
 }
 
 impl Default for SandboxConfig {
@@ -268,6 +277,9 @@ impl Default for SandboxConfig {
             max_running: 4,
             workspace: WorkspaceAccess::ReadOnly,
             output_bytes: 64 * 1024,
+            docker_host: None,
+            remote: None,
+            workspace_max_mb: 64,
         }
     }
 }

@@ -7,6 +7,7 @@
 //! command) call [`Runtime::wait_for_servers`]; the TUI does not.
 
 mod agent_tools;
+mod installation;
 mod live_catalog;
 mod llm;
 mod restarts;
@@ -24,6 +25,7 @@ use vtcode_mcp::{HubError, McpHub};
 pub use vtcode_mcp::{ServerState, ServerStatus};
 
 pub use agent_tools::{CatalogSearch, HubDirectTools};
+pub use installation::{installation_file, installation_id};
 pub use live_catalog::{CatalogChangeEvent, LiveCatalog, catalog_tool};
 pub use llm::{build_provider, provider_settings};
 pub use sandbox::sandbox_settings;

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use vtcode_sandbox::{Backend, Mounts, SandboxSettings};
 
+use super::installation::{installation_file, installation_id};
 use crate::config::{LoadedConfig, SandboxBackend, WorkspaceAccess};
 
 /// The project's sandbox: its config, with `/workspace` the project root,
@@ -35,13 +36,20 @@ pub fn sandbox_settings(loaded: &LoadedConfig) -> SandboxSettings {
         pids: u64::from(config.pids),
         output_bytes: usize::try_from(config.output_bytes).unwrap_or(usize::MAX),
         mounts: Mounts {
-            workspace: Some(paths.root.clone()),
+            workspace: (config.workspace != WorkspaceAccess::None).then(|| paths.root.clone()),
             workspace_writable: config.workspace == WorkspaceAccess::ReadWrite,
             state: Some(paths.state.clone()),
             sdk: Some(paths.sdk.clone()),
             skills: Some(paths.skills.clone()),
         },
         project: Some(project_label(&paths.root)),
+        docker_host: config.docker_host.clone(),
+        remote: config.remote,
+        workspace_max_bytes: u64::from(config.workspace_max_mb) << 20,
+        installation: installation_file()
+            .as_deref()
+            .and_then(installation_id)
+            .unwrap_or_else(|| SandboxSettings::default().installation),
     }
 }
 

@@ -173,7 +173,7 @@ impl Env {
                 if let Err(e) = vtcode_sandbox::connect_docker().await {
                     panic!("this test needs a Docker engine: {e}");
                 }
-                vtcode_sandbox::build_image(vtcode_sandbox::DEFAULT_IMAGE, &|line| {
+                vtcode_sandbox::build_image(&vtcode_sandbox::SandboxSettings::default(), &|line| {
                     eprintln!("{line}")
                 })
                 .await

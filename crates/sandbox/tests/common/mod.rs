@@ -6,6 +6,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+pub mod second_engine;
+
 use tokio::sync::OnceCell;
 use vtcode_sandbox::{
     Backend, DockerSandbox, ExecRequest, ExecResult, Language, Limits, Mounts, ProcessSandbox,
@@ -21,9 +23,11 @@ pub async fn ensure_image() {
             if let Err(err) = vtcode_sandbox::connect_docker().await {
                 panic!("these tests need a Docker engine: {err}");
             }
-            vtcode_sandbox::build_image(vtcode_sandbox::DEFAULT_IMAGE, &|line| eprintln!("{line}"))
-                .await
-                .expect("building the sandbox image");
+            vtcode_sandbox::build_image(&vtcode_sandbox::SandboxSettings::default(), &|line| {
+                eprintln!("{line}")
+            })
+            .await
+            .expect("building the sandbox image");
         })
         .await;
 }

@@ -100,7 +100,15 @@ async fn check_sandbox(report: &mut Report, loaded: &LoadedConfig) {
                 image.image
             ),
         ),
-        _ => report.ok("sandbox", format!("{} backend", status.backend)),
+        _ => report.ok(
+            "sandbox",
+            match &status.engine {
+                Some(engine) if status.backend == "docker" => {
+                    format!("docker backend on {}", engine.describe())
+                }
+                _ => format!("{} backend", status.backend),
+            },
+        ),
     }
 }
 

@@ -454,6 +454,9 @@ impl UiBackend for CoreBackend {
         let running = self.sandbox.get().and_then(|s| s.as_ref().ok()).cloned();
         let status = vtcode_core::sandbox::sandbox_status(&self.settings, running.as_deref()).await;
         let mut lines = vec![format!("backend: {}", status.backend)];
+        if let Some(engine) = &status.engine {
+            lines.push(format!("engine: {}", engine.describe()));
+        }
         if let Some(error) = status.docker_error {
             lines.push(format!("docker: not used: {error}"));
         }

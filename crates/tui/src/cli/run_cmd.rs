@@ -152,6 +152,9 @@ pub async fn sandbox(loaded: LoadedConfig, command: SandboxCommand) -> Result<Ex
         SandboxCommand::Status => {
             let status = vtcode_core::sandbox::sandbox_status(&settings, None).await;
             println!("backend: {}", status.backend);
+            if let Some(engine) = &status.engine {
+                println!("engine:  {}", engine.describe());
+            }
             if let Some(error) = &status.docker_error {
                 println!("docker:  not used: {error}");
             }
@@ -191,12 +194,11 @@ pub async fn sandbox(loaded: LoadedConfig, command: SandboxCommand) -> Result<Ex
             }
         }
         SandboxCommand::BuildImage => {
-            vtcode_core::sandbox::build_image(&settings.image, &|line: &str| eprintln!("{line}"))
-                .await?;
+            vtcode_core::sandbox::build_image(&settings, &|line: &str| eprintln!("{line}")).await?;
             println!("image {} is ready", settings.image);
         }
         SandboxCommand::Prune => {
-            let removed = vtcode_core::sandbox::prune(None).await?;
+            let removed = vtcode_core::sandbox::prune(&settings, None).await?;
             println!("removed {removed} sandbox container(s)");
         }
     }
