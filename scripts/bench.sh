@@ -11,6 +11,12 @@ out="$root/docs/benchmarks.md"
 sections="$(mktemp -d)"
 trap 'rm -rf "$sections"' EXIT
 
+# The public tool-retrieval benchmark for the semantic bench: BFCL's data,
+# from the bfcl-eval package (its data only, so no dependencies).
+"$VTCODE_TEST_PYTHON" -m pip install --quiet --disable-pip-version-check --no-deps "bfcl-eval==2026.3.23"
+export VTCODE_BFCL_SET="$sections/bfcl-set.json"
+"$VTCODE_TEST_PYTHON" scripts/bfcl-retrieval-set.py "$VTCODE_BFCL_SET"
+
 # crate:bench pairs, in the order they appear in the report.
 benches=(
   "vtcode-core:catalog"

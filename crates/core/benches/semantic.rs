@@ -3,6 +3,10 @@
 //! (embedding time, query latency with the query's embedding, resident
 //! memory the model adds). Prints one markdown section.
 //!
+//! Recall is measured on the committed paraphrase set and, when
+//! `VTCODE_BFCL_SET` names the file `scripts/bfcl-retrieval-set.py` writes,
+//! on the public BFCL benchmark.
+//!
 //! Needs the model where the test setup installs it
 //! (`scripts/setup-model.sh`; `VTCODE_TEST_MODEL_DIR` overrides).
 
@@ -67,26 +71,66 @@ fn paraphrase_set() -> RetrievalSet {
     RetrievalSet { catalog, tasks }
 }
 
-/// Mean over tasks of the share of needed tools in the top `k`.
-fn recall(search: &SemanticSearch, set: &RetrievalSet, ranking: Ranking, k: usize) -> f64 {
-    let total: f64 = set
-        .tasks
+/// Recall@5 and recall@10: the mean over tasks of the share of needed
+/// tools in the top 5 and the top 10 (one search per task).
+fn recall(search: &SemanticSearch, set: &RetrievalSet, ranking: Ranking) -> (f64, f64) {
+    let mut at5 = 0.0;
+    let mut at10 = 0.0;
+    for (query, needed) in &set.tasks {
+        let hits: Vec<String> = search
+            .search_with(&set.catalog, query, DetailLevel::Name, 10, ranking)
+            .unwrap()
+            .iter()
+            .map(|h| format!("{}.{}", h.server, h.name))
+            .collect();
+        let share = |k: usize| {
+            let top = &hits[..k.min(hits.len())];
+            needed.iter().filter(|tool| top.contains(tool)).count() as f64 / needed.len() as f64
+        };
+        at5 += share(5);
+        at10 += share(10);
+    }
+    let n = set.tasks.len() as f64;
+    (at5 / n, at10 / n)
+}
+
+/// The public set `scripts/bfcl-retrieval-set.py` writes from BFCL, when
+/// `VTCODE_BFCL_SET` names it (`scripts/bench.sh` does).
+fn bfcl_set() -> Option<(RetrievalSet, String)> {
+    let path = std::env::var_os("VTCODE_BFCL_SET")?;
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}", std::path::Path::new(&path).display()));
+    let set: Value = serde_json::from_str(&text).unwrap();
+    let catalog = ToolCatalog::new(serde_json::from_value(set["catalog"].clone()).unwrap());
+    let tasks = set["tasks"]
+        .as_array()
+        .unwrap()
         .iter()
-        .map(|(query, needed)| {
-            let hits = search
-                .search_with(&set.catalog, query, DetailLevel::Name, k, ranking)
-                .unwrap();
-            let found = needed
-                .iter()
-                .filter(|tool| {
-                    hits.iter()
-                        .any(|h| format!("{}.{}", h.server, h.name) == **tool)
-                })
-                .count();
-            found as f64 / needed.len() as f64
+        .map(|t| {
+            let tools = t["tools"].as_array().unwrap();
+            (
+                t["query"].as_str().unwrap().to_string(),
+                tools
+                    .iter()
+                    .map(|n| n.as_str().unwrap().to_string())
+                    .collect(),
+            )
         })
-        .sum();
-    total / set.tasks.len() as f64
+        .collect();
+    let source = set["source"].as_str().unwrap_or("BFCL").to_string();
+    Some((RetrievalSet { catalog, tasks }, source))
+}
+
+/// Embeds the set's catalog and prints its recall table.
+fn recall_table(config: &SearchConfig, set: &RetrievalSet) {
+    let search = SemanticSearch::new(config, None);
+    search.embed_catalog(&set.catalog).unwrap();
+    println!("| ranking | recall@5 | recall@10 |");
+    println!("|---|---|---|");
+    for (ranking, name) in RANKINGS {
+        let (at5, at10) = recall(&search, set, ranking);
+        println!("| {name} | {at5:.3} | {at10:.3} |");
+    }
 }
 
 /// Resident memory of this process, in MiB.
@@ -174,25 +218,26 @@ fn main() {
     );
 
     let set = paraphrase_set();
-    let search = SemanticSearch::new(&config, None);
-    search.embed_catalog(&set.catalog).unwrap();
     println!(
         "\nRetrieval on the committed paraphrase set (`tests/fixtures/catalogs/paraphrase*.json`: {} tools, {} queries, none sharing a word with its tool's name):\n",
         set.catalog.len(),
         set.tasks.len()
     );
-    println!("| ranking | recall@5 | recall@10 |");
-    println!("|---|---|---|");
-    for (ranking, name) in RANKINGS {
-        println!(
-            "| {name} | {:.3} | {:.3} |",
-            recall(&search, &set, ranking, 5),
-            recall(&search, &set, ranking, 10)
-        );
+    recall_table(&config, &set);
+    match bfcl_set() {
+        Some((set, source)) => {
+            println!(
+                "\nRetrieval on a public benchmark, the Berkeley Function Calling Leaderboard ({source}; \
+                 written by `scripts/bfcl-retrieval-set.py`): {} distinct functions as one catalog, {} tasks, \
+                 each task's whole user text as the query, the functions its ground-truth answer calls as \
+                 the tools it needs:\n",
+                set.catalog.len(),
+                set.tasks.len()
+            );
+            recall_table(&config, &set);
+        }
+        None => println!(
+            "\nThe public benchmark (BFCL) was not measured: set VTCODE_BFCL_SET, as scripts/bench.sh does."
+        ),
     }
-    println!(
-        "\nThe set is this project's own (the paraphrase test's fixture). Apart from LiveMCPBench, \
-         which is not used here, no public tool-retrieval benchmark over hundreds of real MCP tools \
-         is published on a package registry this project installs from, so none is measured."
-    );
 }

@@ -5,9 +5,14 @@
 //! out of attention by an additive mask: padded keys get a large negative
 //! score, so their softmax weight is zero and a padded batch gives each text
 //! the same vectors it would get alone.
+//!
+//! The dense layers, nearly all of the arithmetic, call `gemm` directly
+//! rather than through candle, so that each forward pass picks its own
+//! threading ([`Threads`]): candle decides it once per process.
 
 use candle_core::{D, DType, Module, Tensor};
-use candle_nn::{Embedding, LayerNorm, Linear, VarBuilder};
+use candle_nn::{Embedding, LayerNorm, VarBuilder};
+use gemm::Parallelism;
 use serde::Deserialize;
 
 /// The fields of the model's `config.json` the encoder needs.
@@ -30,14 +35,104 @@ fn default_activation() -> String {
 /// Score added to attention logits of padded keys.
 const MASKED: f32 = -1e9;
 
+/// How many cores one forward pass may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Threads {
+    /// The calling thread alone: a single short text (a search query) has
+    /// matrices a few rows tall, where splitting costs more in hand-offs
+    /// than it saves, and far more when the other cores are busy.
+    One,
+    /// Every thread of the current rayon pool: batches of tool texts.
+    All,
+}
+
+/// `x·Wᵀ + b`, with `W` kept as `(out, in)` rows as the weights store it.
+struct Dense {
+    weight: Vec<f32>,
+    bias: Vec<f32>,
+    inputs: usize,
+}
+
+impl Dense {
+    fn load(inputs: usize, outputs: usize, vb: VarBuilder) -> candle_core::Result<Self> {
+        Self::stacked(inputs, outputs, &[vb])
+    }
+
+    /// One layer computing several of the same shape side by side: their
+    /// outputs follow each other in each row (query, key and value in one
+    /// pass over the input).
+    fn stacked(inputs: usize, outputs: usize, parts: &[VarBuilder]) -> candle_core::Result<Self> {
+        let mut weight = Vec::with_capacity(parts.len() * outputs * inputs);
+        let mut bias = Vec::with_capacity(parts.len() * outputs);
+        for vb in parts {
+            weight.extend(
+                vb.get((outputs, inputs), "weight")?
+                    .flatten_all()?
+                    .to_vec1::<f32>()?,
+            );
+            bias.extend(vb.get(outputs, "bias")?.to_vec1::<f32>()?);
+        }
+        Ok(Self {
+            weight,
+            bias,
+            inputs,
+        })
+    }
+
+    fn forward(&self, x: &Tensor, threads: Threads) -> candle_core::Result<Tensor> {
+        let (batch, seq, width) = x.dims3()?;
+        if width != self.inputs {
+            candle_core::bail!("dense layer of {} inputs got {width}", self.inputs);
+        }
+        let rows = batch * seq;
+        let outputs = self.bias.len();
+        let lhs = x.flatten_all()?.to_vec1::<f32>()?;
+        let mut out: Vec<f32> = Vec::with_capacity(rows * outputs);
+        for _ in 0..rows {
+            out.extend_from_slice(&self.bias);
+        }
+        let parallelism = match threads {
+            Threads::One => Parallelism::None,
+            Threads::All => Parallelism::Rayon(0),
+        };
+        // SAFETY: every pointer spans its whole matrix with the strides
+        // given: `out` is rows × outputs (row-major), `lhs` rows × inputs
+        // (row-major), and the weights, read as the inputs × outputs
+        // matrix Wᵀ, are outputs rows of `inputs` values.
+        unsafe {
+            gemm::gemm(
+                rows,
+                outputs,
+                self.inputs,
+                out.as_mut_ptr(),
+                1,
+                outputs as isize,
+                true,
+                lhs.as_ptr(),
+                1,
+                self.inputs as isize,
+                self.weight.as_ptr(),
+                self.inputs as isize,
+                1,
+                1.0,
+                1.0,
+                false,
+                false,
+                false,
+                parallelism,
+            );
+        }
+        Tensor::from_vec(out, (batch, seq, outputs), x.device())
+    }
+}
+
 struct Layer {
-    query: Linear,
-    key: Linear,
-    value: Linear,
-    attention_out: Linear,
+    /// Query, key and value, in that order in each output row.
+    qkv: Dense,
+    attention_out: Dense,
     attention_norm: LayerNorm,
-    intermediate: Linear,
-    output: Linear,
+    intermediate: Dense,
+    output: Dense,
     output_norm: LayerNorm,
 }
 
@@ -77,17 +172,23 @@ impl Bert {
             let vb = vb.pp(format!("encoder.layer.{i}"));
             let attention = vb.pp("attention");
             layers.push(Layer {
-                query: candle_nn::linear(hidden, hidden, attention.pp("self.query"))?,
-                key: candle_nn::linear(hidden, hidden, attention.pp("self.key"))?,
-                value: candle_nn::linear(hidden, hidden, attention.pp("self.value"))?,
-                attention_out: candle_nn::linear(hidden, hidden, attention.pp("output.dense"))?,
+                qkv: Dense::stacked(
+                    hidden,
+                    hidden,
+                    &[
+                        attention.pp("self.query"),
+                        attention.pp("self.key"),
+                        attention.pp("self.value"),
+                    ],
+                )?,
+                attention_out: Dense::load(hidden, hidden, attention.pp("output.dense"))?,
                 attention_norm: norm(attention.pp("output.LayerNorm"))?,
-                intermediate: candle_nn::linear(
+                intermediate: Dense::load(
                     hidden,
                     config.intermediate_size,
                     vb.pp("intermediate.dense"),
                 )?,
-                output: candle_nn::linear(config.intermediate_size, hidden, vb.pp("output.dense"))?,
+                output: Dense::load(config.intermediate_size, hidden, vb.pp("output.dense"))?,
                 output_norm: norm(vb.pp("output.LayerNorm"))?,
             });
         }
@@ -104,7 +205,12 @@ impl Bert {
 
     /// Hidden states `(batch, seq, hidden)` for `ids` `(batch, seq)`, where
     /// `mask` `(batch, seq)` is 1 for real tokens and 0 for padding.
-    pub(crate) fn forward(&self, ids: &Tensor, mask: &Tensor) -> candle_core::Result<Tensor> {
+    pub(crate) fn forward(
+        &self,
+        ids: &Tensor,
+        mask: &Tensor,
+        threads: Threads,
+    ) -> candle_core::Result<Tensor> {
         let (batch, seq) = ids.dims2()?;
         let device = ids.device();
         let positions = Tensor::arange(0u32, seq as u32, device)?;
@@ -119,21 +225,28 @@ impl Bert {
         let bias = ((1.0 - mask.to_dtype(DType::F32)?)? * f64::from(MASKED))?
             .reshape((batch, 1, 1, seq))?;
         for layer in &self.layers {
-            x = self.layer(layer, &x, &bias)?;
+            x = self.layer(layer, &x, &bias, threads)?;
         }
         Ok(x)
     }
 
-    fn layer(&self, layer: &Layer, x: &Tensor, bias: &Tensor) -> candle_core::Result<Tensor> {
+    fn layer(
+        &self,
+        layer: &Layer,
+        x: &Tensor,
+        bias: &Tensor,
+        threads: Threads,
+    ) -> candle_core::Result<Tensor> {
         let (batch, seq, hidden) = x.dims3()?;
         let heads = |t: Tensor| {
             t.reshape((batch, seq, self.heads, self.head_dim))?
                 .transpose(1, 2)?
                 .contiguous()
         };
-        let q = heads(layer.query.forward(x)?)?;
-        let k = heads(layer.key.forward(x)?)?;
-        let v = heads(layer.value.forward(x)?)?;
+        let qkv = layer.qkv.forward(x, threads)?;
+        let q = heads(qkv.narrow(2, 0, hidden)?)?;
+        let k = heads(qkv.narrow(2, hidden, hidden)?)?;
+        let v = heads(qkv.narrow(2, 2 * hidden, hidden)?)?;
         let scale = 1.0 / (self.head_dim as f64).sqrt();
         let scores = (q.matmul(&k.t()?)? * scale)?.broadcast_add(bias)?;
         let weights = candle_nn::ops::softmax_last_dim(&scores)?;
@@ -143,11 +256,11 @@ impl Bert {
             .reshape((batch, seq, hidden))?;
         let attended = layer
             .attention_norm
-            .forward(&(layer.attention_out.forward(&context)? + x)?)?;
-        let expanded = layer.intermediate.forward(&attended)?.gelu_erf()?;
+            .forward(&(layer.attention_out.forward(&context, threads)? + x)?)?;
+        let expanded = layer.intermediate.forward(&attended, threads)?.gelu_erf()?;
         layer
             .output_norm
-            .forward(&(layer.output.forward(&expanded)? + &attended)?)
+            .forward(&(layer.output.forward(&expanded, threads)? + &attended)?)
     }
 }
 

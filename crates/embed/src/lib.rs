@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 
-use self::bert::{Bert, BertConfig};
+use self::bert::{Bert, BertConfig, Threads};
 use self::wordpiece::WordPiece;
 
 /// The files a model directory must hold.
@@ -170,9 +170,11 @@ impl Embedder {
         self.dimension
     }
 
-    /// The unit-length vector of one text.
+    /// The unit-length vector of one text, computed on the calling thread
+    /// alone (see [`Threads::One`]).
     pub fn embed(&self, text: &str) -> Result<Vec<f32>, EmbedError> {
-        let mut vectors = self.embed_batch(&[text])?;
+        let ids = self.ids(text);
+        let mut vectors = self.run(&[&ids], Threads::One)?;
         vectors
             .pop()
             .ok_or_else(|| EmbedError::Compute("the model returned no vector".to_string()))
@@ -186,7 +188,7 @@ impl Embedder {
         let mut vectors = vec![Vec::new(); texts.len()];
         for chunk in order.chunks(BATCH) {
             let batch: Vec<&[u32]> = chunk.iter().map(|&i| encoded[i].as_slice()).collect();
-            for (&i, vector) in chunk.iter().zip(self.run(&batch)?) {
+            for (&i, vector) in chunk.iter().zip(self.run(&batch, Threads::All)?) {
                 vectors[i] = vector;
             }
         }
@@ -202,7 +204,7 @@ impl Embedder {
         ids
     }
 
-    fn run(&self, batch: &[&[u32]]) -> Result<Vec<Vec<f32>>, EmbedError> {
+    fn run(&self, batch: &[&[u32]], threads: Threads) -> Result<Vec<Vec<f32>>, EmbedError> {
         let seq = batch.iter().map(|ids| ids.len()).max().unwrap_or(0);
         let mut ids = Vec::with_capacity(batch.len() * seq);
         let mut mask = Vec::with_capacity(batch.len() * seq);
@@ -214,7 +216,7 @@ impl Embedder {
         }
         let ids = Tensor::from_vec(ids, (batch.len(), seq), &self.device)?;
         let mask = Tensor::from_vec(mask, (batch.len(), seq), &self.device)?;
-        let hidden = self.model.forward(&ids, &mask)?;
+        let hidden = self.model.forward(&ids, &mask, threads)?;
         Ok(bert::mean_pool_normalized(&hidden, &mask)?)
     }
 }
