@@ -41,6 +41,23 @@ async fn customers_hub(dir: &Path) -> Arc<McpHub> {
     start_hub(vec![spec], &dir.join("logs")).await
 }
 
+/// Every built-in kind, the vault and key under the test's directory, the
+/// audit trail in its database.
+fn pii_setup(env: &Env) -> PiiSetup {
+    PiiSetup {
+        detector: DetectorSettings {
+            kinds: BUILTIN_KINDS.iter().map(|k| (*k).to_owned()).collect(),
+            ..DetectorSettings::default()
+        },
+        scan_files: false,
+        vault_dir: env.dir.path().join("pii"),
+        key_file: env.dir.path().join("user-data/pii.key"),
+        audit: Some(Arc::new(
+            Store::open(env.dir.path().join("vtcode.db")).unwrap(),
+        )),
+    }
+}
+
 fn deps(env: &Env, hub: &Arc<McpHub>) -> AgentDeps {
     let catalog = LiveCatalog::new(hub.clone(), None, None);
     let mut deps = env.deps(ToolMode::Direct, ApprovalMode::Auto);
@@ -54,18 +71,7 @@ fn deps(env: &Env, hub: &Arc<McpHub>) -> AgentDeps {
         ApprovalMode::Auto,
     ));
     deps.tool_gate = Some(gate);
-    deps.pii = Some(PiiSetup {
-        detector: DetectorSettings {
-            kinds: BUILTIN_KINDS.iter().map(|k| (*k).to_owned()).collect(),
-            ..DetectorSettings::default()
-        },
-        scan_files: false,
-        vault_dir: env.dir.path().join("pii"),
-        key_file: env.dir.path().join("user-data/pii.key"),
-        audit: Some(Arc::new(
-            Store::open(env.dir.path().join("vtcode.db")).unwrap(),
-        )),
-    });
+    deps.pii = Some(pii_setup(env));
     deps
 }
 
@@ -203,4 +209,59 @@ async fn program_output_is_tokenized_and_tokens_in_code_run_as_values() {
     assert!(requests.contains("<<PHONE_1>>"));
     assert!(!requests.contains("dana@example.org") && !requests.contains("+1 415 555 0199"));
     sandbox.shutdown().await;
+}
+
+/// A token that reaches the tool bridge only while the program runs (put
+/// together from pieces, or read from a file an earlier step wrote) is sent
+/// to the MCP server as the value, exactly like one in the program's code.
+#[tokio::test]
+async fn tokens_a_program_comes_by_at_run_time_reach_the_tool_as_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let invoices = dir.path().join("invoices.log");
+    let spec = fixture_spec(
+        "customers",
+        "customers_server.py",
+        &[invoices.to_str().unwrap()],
+    );
+    let list = "from servers.customers import list_customers\nprint([c['email'] for c in list_customers()['customers']])";
+    let send = "from servers.customers import send_invoice\nlabel = 'EMAIL_' + str(1 + 1)\nprint(send_invoice(email='<<' + label + '>>', amount=5))\nprint(send_invoice(email=open('to.txt').read().strip(), amount=7))";
+    let env = Env::with_hub(
+        dir,
+        json!([
+            {"tool_calls": [{"id": "e1", "name": "execute_code", "arguments": {"language": "python", "code": list}}]},
+            {"tool_calls": [{"id": "e2", "name": "execute_code", "arguments": {"language": "python", "code": send}}]},
+            {"text": "Invoiced."}
+        ]),
+        vec![spec],
+    )
+    .await;
+    std::fs::write(env.workspace().join("to.txt"), "<<EMAIL_3>>\n").unwrap();
+    let sandbox = env.sandbox(vtcode_sandbox::Backend::Process).await;
+    let mut deps = env.deps_with(ToolMode::Code, ApprovalMode::Auto, sandbox.clone());
+    deps.pii = Some(pii_setup(&env));
+    let mut session = AgentSession::new(deps, SessionMode::New).unwrap();
+    let (result, events) = turn(&mut session, "Invoice the others").await;
+    result.unwrap();
+    let outputs: Vec<String> = tool_results(&events)
+        .into_iter()
+        .map(|(_, o, _)| o)
+        .collect();
+    assert!(
+        outputs[0].contains("['<<EMAIL_1>>', '<<EMAIL_2>>', '<<EMAIL_3>>']"),
+        "{}",
+        outputs[0]
+    );
+    assert!(
+        outputs[1].contains("invoice of 5.00 sent") && outputs[1].contains("invoice of 7.00 sent"),
+        "{}",
+        outputs[1]
+    );
+    let invoiced = std::fs::read_to_string(&invoices).unwrap();
+    assert_eq!(invoiced, format!("{}\n{}\n", EMAILS[1], EMAILS[2]));
+    let requests = serde_json::to_string(&bodies(&env.server)).unwrap();
+    for value in EMAILS {
+        assert!(!requests.contains(value), "{value} reached the model");
+    }
+    sandbox.shutdown().await;
+    env.hub.shutdown().await;
 }

@@ -275,7 +275,7 @@ fn planted_values_are_all_replaced_and_look_alikes_all_kept() {
             "look-alike `{look_alike}` was changed"
         );
     }
-    let counted = out.kind_counts();
+    let counted = out.kind_counts(tokenizer.entries());
     for kind in kinds_seen.keys() {
         assert!(
             counted.contains_key(*kind),

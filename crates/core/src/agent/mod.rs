@@ -16,7 +16,7 @@
 mod approvals;
 mod compaction;
 mod conversation;
-mod pii_guard;
+pub(crate) mod pii_guard;
 mod prompt;
 mod tokens;
 mod tools;

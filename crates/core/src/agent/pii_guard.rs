@@ -1,18 +1,21 @@
-//! The agent's use of [`crate::pii`]: one guard per session, consulted at
-//! the model boundary.
+//! The agent's use of [`crate::pii`]: one guard per session (or per `vtcode
+//! mcp serve` process), consulted at the model boundary.
 //!
-//! Three crossings, nothing else: a tool's output becomes the text the
+//! Four crossings, nothing else: a tool's output becomes the text the
 //! model reads ([`PiiGuard::protect`], which also saves new values to the
 //! vault and writes audit rows); a model's tool-call arguments are about to
-//! run ([`PiiGuard::restore_args`]); the model's text is shown to the user
-//! ([`show_delta`]). The transcript keeps
-//! what the model saw, so it holds tokens, never values.
+//! run ([`PiiGuard::restore_args`]); a program's tool call leaves the
+//! sandbox for an MCP server ([`RestoringHost`]: a token the program built,
+//! read from `/state` or was handed at run time goes out as its value);
+//! the model's text is shown to the user ([`show_delta`]). The transcript
+//! keeps what the model saw, so it holds tokens, never values.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 use tokio::sync::mpsc::UnboundedSender;
+use vtcode_sandbox::{TimeoutPause, ToolCallError, ToolHost};
 
 use crate::events::{AgentEvent, ProtectedValue};
 use crate::metrics::MetricsRecorder;
@@ -35,9 +38,14 @@ pub struct PiiSetup {
     pub audit: Option<Arc<Store>>,
 }
 
+/// A guard shared by a session and the programs it runs (which may outlive
+/// the tool call that started them).
+pub(crate) type SharedGuard = Arc<Mutex<PiiGuard>>;
+
 pub(crate) struct PiiGuard {
     tokenizer: Tokenizer,
-    vault: Vault,
+    /// `None`: the tokens live only as long as the process (`mcp serve`).
+    vault: Option<Vault>,
     audit: Option<Arc<Store>>,
     session: String,
     scan_files: bool,
@@ -57,12 +65,34 @@ impl PiiGuard {
         let entries = vault.load()?;
         Ok(Self {
             tokenizer: Tokenizer::with_entries(detector, entries),
-            vault,
+            vault: Some(vault),
             audit: setup.audit.clone(),
             session: session.to_owned(),
             scan_files: setup.scan_files,
             metrics,
         })
+    }
+
+    /// A guard whose vault is this process's memory: what `vtcode mcp
+    /// serve` hands its client is restored only by the same process, so
+    /// nothing is written but the audit rows (under `session`).
+    pub(crate) fn in_memory(
+        setup: &PiiSetup,
+        session: &str,
+        metrics: MetricsRecorder,
+    ) -> Result<Self, PiiError> {
+        Ok(Self {
+            tokenizer: Tokenizer::new(Detector::new(&setup.detector)?),
+            vault: None,
+            audit: setup.audit.clone(),
+            session: session.to_owned(),
+            scan_files: setup.scan_files,
+            metrics,
+        })
+    }
+
+    pub(crate) fn shared(self) -> SharedGuard {
+        Arc::new(Mutex::new(self))
     }
 
     pub(crate) fn tokenizer(&self) -> &Tokenizer {
@@ -87,24 +117,31 @@ impl PiiGuard {
             return text;
         }
         let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let entries = self.tokenizer.entries();
         let rows: Vec<PiiAuditRow> = tokenized
             .uses
-            .into_iter()
-            .inspect(|used| self.metrics.record_pii(&used.kind, used.count))
-            .map(|used| PiiAuditRow {
-                at: at.clone(),
-                session_id: self.session.clone(),
-                source: source.to_owned(),
-                kind: used.kind,
-                token: used.token,
-                count: used.count,
+            .iter()
+            .map(|used| {
+                let entry = &entries[used.entry];
+                self.metrics.record_pii(&entry.kind, used.count);
+                PiiAuditRow {
+                    at: at.clone(),
+                    session_id: self.session.clone(),
+                    source: source.to_owned(),
+                    kind: entry.kind.clone(),
+                    token: entry.token.clone(),
+                    count: used.count,
+                }
             })
             .collect();
         let new_values = tokenized.new_values;
         let text = tokenized.text.into_owned();
         // The model gets tokens either way; a vault or audit write that
         // fails costs only restoring after a resume, or one audit entry.
-        if new_values && let Err(err) = self.vault.save(self.tokenizer.entries()) {
+        if new_values
+            && let Some(vault) = &self.vault
+            && let Err(err) = vault.save(self.tokenizer.entries())
+        {
             tracing::warn!("{err}");
         }
         if let Some(store) = &self.audit
@@ -138,6 +175,67 @@ pub(crate) fn restore_args(pii: Option<&Mutex<PiiGuard>>, args: Value) -> Value 
     match pii {
         Some(pii) => lock(pii).restore_args(args),
         None => args,
+    }
+}
+
+/// The arguments of an MCP `tools/call` as the tool must receive them.
+pub(crate) fn restore_map(
+    pii: Option<&Mutex<PiiGuard>>,
+    args: Map<String, Value>,
+) -> Map<String, Value> {
+    match pii {
+        Some(pii) => {
+            let guard = lock(pii);
+            args.into_iter()
+                .map(|(key, value)| (key, guard.restore_args(value)))
+                .collect()
+        }
+        None => args,
+    }
+}
+
+/// The host a program's tool calls go through when the session protects
+/// data: the wrapped host (approval, schema check, the call) sees the real
+/// values wherever the program's arguments hold a known token.
+pub(crate) struct RestoringHost {
+    inner: Arc<dyn ToolHost>,
+    pii: SharedGuard,
+}
+
+impl RestoringHost {
+    /// `inner` itself when there is no guard.
+    pub(crate) fn wrap(inner: Arc<dyn ToolHost>, pii: Option<&SharedGuard>) -> Arc<dyn ToolHost> {
+        match pii {
+            Some(pii) => Arc::new(Self {
+                inner,
+                pii: Arc::clone(pii),
+            }),
+            None => inner,
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl ToolHost for RestoringHost {
+    async fn admit(
+        &self,
+        server: &str,
+        tool: &str,
+        args: &Value,
+        pause: &TimeoutPause,
+    ) -> Result<(), ToolCallError> {
+        let restored = lock(&self.pii).tokenizer().restore_ref(args);
+        self.inner.admit(server, tool, &restored, pause).await
+    }
+
+    async fn call_tool(
+        &self,
+        server: &str,
+        tool: &str,
+        args: Value,
+    ) -> Result<Value, ToolCallError> {
+        let args = lock(&self.pii).restore_args(args);
+        self.inner.call_tool(server, tool, args).await
     }
 }
 

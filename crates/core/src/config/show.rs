@@ -89,7 +89,8 @@ fn pii_coverage(pii: &PiiConfig) -> Vec<String> {
             personal.join(", ")
         ));
     }
-    lines.push("tokens in tool calls (code, commands, patches, MCP arguments) are restored to the real values before the call runs".to_owned());
+    lines.push("tokens in tool calls (code, commands, patches, MCP arguments, and the MCP calls programs make) are restored to the real values before the call runs".to_owned());
+    lines.push("vtcode mcp serve: its client reads the same tokens (reports, errors, approval questions), kept in memory for the serve process".to_owned());
     lines
 }
 

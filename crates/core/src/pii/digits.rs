@@ -260,6 +260,9 @@ fn number_at(b: &[u8], i: usize, on: Personal) -> Result<(Kind, usize), usize> {
 }
 
 fn classify(b: &[u8], groups: &[Group], plus: bool, on: Personal) -> Option<Kind> {
+    if groups.is_empty() || groups.len() > MAX_GROUPS {
+        return None;
+    }
     let mut digits = [0u8; MAX_DIGITS * 2];
     let mut n = 0;
     for g in groups {
@@ -270,8 +273,14 @@ fn classify(b: &[u8], groups: &[Group], plus: bool, on: Personal) -> Option<Kind
         n += g.len();
     }
     let digits = &digits[..n];
-    let lens: Vec<usize> = groups.iter().map(Group::len).collect();
-    let seps: Vec<u8> = groups.iter().skip(1).map(|g| g.sep).collect();
+    let mut lens = [0usize; MAX_GROUPS];
+    let mut seps = [0u8; MAX_GROUPS];
+    for (i, g) in groups.iter().enumerate() {
+        lens[i] = g.len();
+        seps[i] = g.sep;
+    }
+    let lens = &lens[..groups.len()];
+    let seps = &seps[1..groups.len()];
     let paren = groups.iter().any(|g| g.paren);
     let same_sep = |s: u8| !seps.is_empty() && seps.iter().all(|&x| x == s);
     if on.ssn && !plus && !paren && lens == [3, 2, 4] && same_sep(b'-') {
@@ -293,7 +302,7 @@ fn classify(b: &[u8], groups: &[Group], plus: bool, on: Personal) -> Option<Kind
         }
     }
     if on.phone && (groups.len() > 1 || plus) {
-        return phone(digits, &lens, &seps, plus, paren).then_some(Kind::Phone);
+        return phone(digits, lens, seps, plus, paren).then_some(Kind::Phone);
     }
     None
 }

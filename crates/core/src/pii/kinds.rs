@@ -3,6 +3,7 @@
 //! the `[pii] kinds` entry that switches it on (`email`, or `secret` for
 //! every kind of credential).
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 /// The `[pii] kinds` a user can switch on or off.
@@ -31,11 +32,24 @@ pub enum Kind {
 
 impl Kind {
     /// The upper-case label inside a token: `<<LABEL_N>>`.
-    pub fn label(&self) -> String {
-        match self {
-            Kind::Custom(name) => name.to_ascii_uppercase(),
-            other => other.name().to_ascii_uppercase(),
-        }
+    pub fn label(&self) -> Cow<'static, str> {
+        Cow::Borrowed(match self {
+            Kind::Email => "EMAIL",
+            Kind::Phone => "PHONE",
+            Kind::Ssn => "SSN",
+            Kind::CreditCard => "CARD",
+            Kind::Iban => "IBAN",
+            Kind::AwsKey => "AWS_KEY",
+            Kind::GithubToken => "GITHUB_TOKEN",
+            Kind::OpenAiKey => "OPENAI_KEY",
+            Kind::AnthropicKey => "ANTHROPIC_KEY",
+            Kind::SlackToken => "SLACK_TOKEN",
+            Kind::StripeKey => "STRIPE_KEY",
+            Kind::PrivateKey => "PRIVATE_KEY",
+            Kind::Jwt => "JWT",
+            Kind::EnvSecret => "SECRET",
+            Kind::Custom(name) => return Cow::Owned(name.to_ascii_uppercase()),
+        })
     }
 
     /// The name used in audit rows, metrics and `vtcode pii redact --json`.
@@ -92,5 +106,22 @@ mod tests {
         assert_eq!(Kind::CreditCard.label(), "CARD");
         assert_eq!(Kind::Custom("employee_id".into()).label(), "EMPLOYEE_ID");
         assert_eq!(Kind::GithubToken.switch(), Some("secret"));
+        for kind in [
+            Kind::Email,
+            Kind::Phone,
+            Kind::Ssn,
+            Kind::Iban,
+            Kind::AwsKey,
+            Kind::GithubToken,
+            Kind::OpenAiKey,
+            Kind::AnthropicKey,
+            Kind::SlackToken,
+            Kind::StripeKey,
+            Kind::PrivateKey,
+            Kind::Jwt,
+            Kind::EnvSecret,
+        ] {
+            assert_eq!(kind.label(), kind.name().to_ascii_uppercase());
+        }
     }
 }

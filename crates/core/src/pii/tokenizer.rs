@@ -7,16 +7,24 @@
 //! copied into code by a model: no quotes, no spaces, nothing a language
 //! escapes. Text with nothing to change is returned borrowed, so a large
 //! output costs one scan and no copy.
+//!
+//! Each value and token is stored once, in [`Tokenizer::entries`]; the two
+//! indexes hold entry numbers found by hash, so a finding costs one hash
+//! and no copy unless its value is new. The output is written in one pass
+//! into a buffer of its exact final size.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::hash::BuildHasher;
 use std::ops::Range;
 
+use hashbrown::{DefaultHashBuilder, HashTable};
 use memchr::memmem;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{Detector, Scope};
+use super::{Detector, Kind, Scope};
 
 /// Longest token accepted when restoring: `<<` + label + `_` + number + `>>`.
 const MAX_TOKEN: usize = 48;
@@ -42,8 +50,8 @@ pub struct Placed {
 /// How often one token was used in one text (an audit row).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenUse {
-    pub kind: String,
-    pub token: String,
+    /// Index into [`Tokenizer::entries`]: its token and kind.
+    pub entry: usize,
     pub count: u32,
 }
 
@@ -60,11 +68,12 @@ pub struct Tokenized<'a> {
 }
 
 impl Tokenized<'_> {
-    /// Detections per kind: what metrics count.
-    pub fn kind_counts(&self) -> BTreeMap<String, u32> {
+    /// Detections per kind: what metrics count. `entries` are the
+    /// tokenizer's.
+    pub fn kind_counts(&self, entries: &[VaultEntry]) -> BTreeMap<String, u32> {
         let mut out = BTreeMap::new();
         for used in &self.uses {
-            *out.entry(used.kind.clone()).or_insert(0) += used.count;
+            *out.entry(entries[used.entry].kind.clone()).or_insert(0) += used.count;
         }
         out
     }
@@ -82,9 +91,17 @@ pub struct Restored {
 pub struct Tokenizer {
     detector: Detector,
     entries: Vec<VaultEntry>,
-    by_value: HashMap<String, usize>,
-    by_token: HashMap<String, usize>,
-    next: HashMap<String, u32>,
+    /// Entry numbers by the hash of their value.
+    by_value: HashTable<usize>,
+    /// Entry numbers by the hash of their token.
+    by_token: HashTable<usize>,
+    hasher: DefaultHashBuilder,
+    /// The highest number given so far under each label (a handful).
+    next: Vec<(String, u32)>,
+    /// Per entry: the `tokenize` call that last used it and where its
+    /// [`TokenUse`] is in that call's list, so a repeat costs no lookup.
+    last_use: Vec<(u64, u32)>,
+    calls: u64,
 }
 
 impl Tokenizer {
@@ -97,12 +114,19 @@ impl Tokenizer {
         let mut tokenizer = Self {
             detector,
             entries: Vec::with_capacity(entries.len()),
-            by_value: HashMap::new(),
-            by_token: HashMap::new(),
-            next: HashMap::new(),
+            by_value: HashTable::with_capacity(entries.len()),
+            by_token: HashTable::with_capacity(entries.len()),
+            hasher: DefaultHashBuilder::default(),
+            next: Vec::new(),
+            last_use: Vec::with_capacity(entries.len()),
+            calls: 0,
         };
         for entry in entries {
-            tokenizer.insert(entry);
+            if let Some((label, n)) = split_token(&entry.token) {
+                tokenizer.number(label, Some(n));
+            }
+            let hash = tokenizer.hasher.hash_one(entry.value.as_str());
+            tokenizer.insert(entry, hash);
         }
         tokenizer
     }
@@ -116,15 +140,72 @@ impl Tokenizer {
         &self.detector
     }
 
-    fn insert(&mut self, entry: VaultEntry) {
-        if let Some((label, n)) = split_token(&entry.token) {
-            let next = self.next.entry(label.to_owned()).or_insert(0);
-            *next = (*next).max(n);
-        }
+    /// The number after the highest one under `label`, taken; with `seen`,
+    /// records that number as used instead (an entry from the vault).
+    fn number(&mut self, label: &str, seen: Option<u32>) -> u32 {
+        let slot = match self.next.iter().position(|(l, _)| l == label) {
+            Some(at) => &mut self.next[at].1,
+            None => {
+                self.next.push((label.to_owned(), 0));
+                let last = self.next.len() - 1;
+                &mut self.next[last].1
+            }
+        };
+        *slot = match seen {
+            Some(n) => (*slot).max(n),
+            None => *slot + 1,
+        };
+        *slot
+    }
+
+    /// Adds `entry`, whose value hashes to `value_hash`; its index.
+    fn insert(&mut self, entry: VaultEntry, value_hash: u64) -> usize {
         let index = self.entries.len();
-        self.by_value.insert(entry.value.clone(), index);
-        self.by_token.insert(entry.token.clone(), index);
+        let token_hash = self.hasher.hash_one(entry.token.as_str());
         self.entries.push(entry);
+        self.last_use.push((0, 0));
+        let Self {
+            entries,
+            by_value,
+            by_token,
+            hasher,
+            ..
+        } = self;
+        by_value.insert_unique(value_hash, index, |&i| {
+            hasher.hash_one(entries[i].value.as_str())
+        });
+        by_token.insert_unique(token_hash, index, |&i| {
+            hasher.hash_one(entries[i].token.as_str())
+        });
+        index
+    }
+
+    /// The entry of `value`, made when the session has not seen it; and
+    /// whether it was made.
+    fn entry_for(&mut self, kind: &Kind, value: &str) -> (usize, bool) {
+        let hash = self.hasher.hash_one(value);
+        let entries = &self.entries;
+        if let Some(&index) = self.by_value.find(hash, |&i| entries[i].value == value) {
+            return (index, false);
+        }
+        let label = kind.label();
+        let n = self.number(&label, None);
+        let mut token = String::with_capacity(label.len() + 8);
+        let _ = write!(token, "<<{label}_{n}>>");
+        let entry = VaultEntry {
+            token,
+            kind: kind.name().to_owned(),
+            value: value.to_owned(),
+        };
+        (self.insert(entry, hash), true)
+    }
+
+    /// The entry whose token is exactly `token`.
+    fn entry_of_token(&self, token: &str) -> Option<&VaultEntry> {
+        let hash = self.hasher.hash_one(token);
+        self.by_token
+            .find(hash, |&i| self.entries[i].token == token)
+            .map(|&i| &self.entries[i])
     }
 
     /// Replaces every value `scope` covers by its token.
@@ -138,47 +219,37 @@ impl Tokenizer {
                 new_values: false,
             };
         }
-        let mut out = String::with_capacity(text.len());
+        self.calls += 1;
         let mut placed = Vec::with_capacity(findings.len());
         let mut uses: Vec<TokenUse> = Vec::new();
-        let mut use_of: HashMap<usize, usize> = HashMap::new();
         let mut new_values = false;
-        let mut last = 0;
+        let mut out_len = text.len();
         for finding in findings {
-            let value = &text[finding.span.clone()];
-            let index = match self.by_value.get(value) {
-                Some(&index) => index,
-                None => {
-                    let label = finding.kind.label();
-                    let n = self.next.get(&label).copied().unwrap_or(0) + 1;
-                    self.insert(VaultEntry {
-                        token: format!("<<{label}_{n}>>"),
-                        kind: finding.kind.name().to_owned(),
-                        value: value.to_owned(),
-                    });
-                    new_values = true;
-                    self.entries.len() - 1
-                }
-            };
-            let entry = &self.entries[index];
-            out.push_str(&text[last..finding.span.start]);
-            out.push_str(&entry.token);
-            last = finding.span.end;
-            match use_of.get(&index) {
-                Some(&u) => uses[u].count += 1,
-                None => {
-                    use_of.insert(index, uses.len());
-                    uses.push(TokenUse {
-                        kind: entry.kind.clone(),
-                        token: entry.token.clone(),
-                        count: 1,
-                    });
-                }
+            let (index, new) = self.entry_for(&finding.kind, &text[finding.span.clone()]);
+            new_values |= new;
+            out_len = out_len - finding.span.len() + self.entries[index].token.len();
+            let (call, at) = &mut self.last_use[index];
+            if *call == self.calls {
+                uses[*at as usize].count += 1;
+            } else {
+                *call = self.calls;
+                *at = uses.len() as u32;
+                uses.push(TokenUse {
+                    entry: index,
+                    count: 1,
+                });
             }
             placed.push(Placed {
                 entry: index,
                 span: finding.span,
             });
+        }
+        let mut out = String::with_capacity(out_len);
+        let mut last = 0;
+        for p in &placed {
+            out.push_str(&text[last..p.span.start]);
+            out.push_str(&self.entries[p.entry].token);
+            last = p.span.end;
         }
         out.push_str(&text[last..]);
         Tokenized {
@@ -214,10 +285,9 @@ impl Tokenizer {
             let Some(len) = token_len(&text[start..]) else {
                 continue;
             };
-            let Some(&index) = self.by_token.get(&text[start..start + len]) else {
+            let Some(entry) = self.entry_of_token(&text[start..start + len]) else {
                 continue;
             };
-            let entry = &self.entries[index];
             out.text.push_str(&text[last..start]);
             out.text.push_str(&entry.value);
             last = start + len;
@@ -247,6 +317,25 @@ impl Tokenizer {
             ),
             other => other,
         }
+    }
+
+    /// Like [`restore_value`](Self::restore_value) for a value that is
+    /// only borrowed: copied only when one of its strings may hold a token.
+    pub fn restore_ref<'v>(&self, value: &'v Value) -> Cow<'v, Value> {
+        if !self.entries.is_empty() && may_hold_token(value) {
+            Cow::Owned(self.restore_value(value.clone()))
+        } else {
+            Cow::Borrowed(value)
+        }
+    }
+}
+
+fn may_hold_token(value: &Value) -> bool {
+    match value {
+        Value::String(s) => memmem::find(s.as_bytes(), b"<<").is_some(),
+        Value::Array(items) => items.iter().any(may_hold_token),
+        Value::Object(map) => map.values().any(may_hold_token),
+        _ => false,
     }
 }
 
@@ -325,7 +414,7 @@ mod tests {
         let out = t.tokenize(text, Scope::All);
         assert_eq!(out.text, "<<EMAIL_1>> <<EMAIL_2>> <<EMAIL_1>>");
         assert_eq!(out.uses[0].count, 2);
-        assert_eq!(out.kind_counts()["email"], 3);
+        assert_eq!(out.kind_counts(t.entries())["email"], 3);
         let tokens = out.text.into_owned();
         assert_eq!(t.restore(&tokens), text);
         assert_eq!(t.restore("<<EMAIL_9>> stays"), "<<EMAIL_9>> stays");

@@ -211,8 +211,13 @@ impl Runtime {
             metrics: self.metrics.clone(),
             lessons: insights.lessons(),
             programs: crate::programs::Programs::new(config.sandbox.max_running as usize),
-            pii: pii_setup(&self.loaded, &self.store),
+            pii: self.pii_setup(),
         }
+    }
+
+    /// `[pii]` as sessions and `mcp serve` apply it; `None` when disabled.
+    pub fn pii_setup(&self) -> Option<PiiSetup> {
+        pii_setup(&self.loaded, &self.store)
     }
 
     /// The system prompt's list of skills; a skills folder that cannot be

@@ -8,6 +8,14 @@
 //! else. When the verdict is "ask", the client's user is asked through MCP
 //! elicitation (the program waits, its timeout paused); a client that
 //! cannot be asked gets the refusal, and the message says so.
+//!
+//! The client is another agent's model, so `[pii]` applies at this boundary
+//! as it does in a session: every text handed back (reports, errors, search
+//! hits, approval questions) has its personal data and secrets replaced by
+//! tokens, and tokens in what the client sends (the code of `execute_code`,
+//! and the tool calls its programs make) become the values again. One
+//! vault per serve process, kept in memory: the tokens mean something only
+//! to the process that issued them.
 
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
@@ -18,9 +26,12 @@ use vtcode_sandbox::{Language, Sandbox, SandboxSettings, TimeoutPause, ToolCallE
 use super::agent_tools::CatalogSearch;
 use super::tool_gate::CatalogGate;
 use super::tool_host::unattended_denial;
-use crate::agent::{ToolSearch, code_mode_specs};
+use crate::agent::pii_guard::{self, PiiGuard, RestoringHost, SharedGuard};
+use crate::agent::{PiiSetup, ToolSearch, code_mode_specs};
 use crate::approval::{ToolGate, Verdict};
 use crate::config::ApprovalMode;
+use crate::metrics::MetricsRecorder;
+use crate::pii::PiiError;
 use crate::programs::{self, Programs, Progress};
 
 pub struct CodeModeService {
@@ -31,6 +42,8 @@ pub struct CodeModeService {
     programs: Programs,
     gate: Arc<CatalogGate>,
     mode: ApprovalMode,
+    /// `None` when `[pii] enabled = false`.
+    pii: Option<SharedGuard>,
 }
 
 impl CodeModeService {
@@ -51,7 +64,21 @@ impl CodeModeService {
             programs: Programs::new(max_running),
             gate,
             mode,
+            pii: None,
         }
+    }
+
+    /// Protects what the client reads with `setup`'s rules. The audit rows
+    /// go under a session id of this process's own, written to the log.
+    pub fn with_pii(
+        mut self,
+        setup: &PiiSetup,
+        metrics: MetricsRecorder,
+    ) -> Result<Self, PiiError> {
+        let session = uuid::Uuid::new_v4().to_string();
+        tracing::info!("mcp serve: PII audit rows go under session {session}");
+        self.pii = Some(PiiGuard::in_memory(setup, &session, metrics)?.shared());
+        Ok(self)
     }
 
     async fn search_tools(&self, args: &Map<String, Value>) -> Result<String, String> {
@@ -85,12 +112,14 @@ impl CodeModeService {
         };
         let yield_after = programs::wait_arg(args.get("yield_after_s"), "yield_after_s")?;
         let request = self.settings.request(language, code);
-        let host: Arc<dyn ToolHost> = Arc::new(ClientApprovedHost {
+        let approved: Arc<dyn ToolHost> = Arc::new(ClientApprovedHost {
             inner: Arc::clone(&self.host),
             gate: Arc::clone(&self.gate),
             mode: self.mode,
             client,
+            pii: self.pii.clone(),
         });
+        let host = RestoringHost::wrap(approved, self.pii.as_ref());
         let progress = self
             .programs
             .start(Arc::clone(&self.sandbox), host, request, yield_after, None)
@@ -146,16 +175,20 @@ impl CodeModeHandler for CodeModeService {
         args: Map<String, Value>,
         client: ClientPrompt,
     ) -> Result<ToolOutput, String> {
-        let text = match tool {
-            "search_tools" => self.search_tools(&args).await?,
-            "execute_code" => self.execute_code(&args, client).await?,
-            "wait_code" => self.wait_code(&args).await?,
-            "cancel_code" => self.cancel_code(&args)?,
-            other => {
-                return Err(format!(
-                    "unknown tool `{other}`: use search_tools, execute_code, wait_code or cancel_code"
-                ));
-            }
+        let pii = self.pii.as_deref();
+        let args = pii_guard::restore_map(pii, args);
+        let answer = match tool {
+            "search_tools" => self.search_tools(&args).await,
+            "execute_code" => self.execute_code(&args, client).await,
+            "wait_code" => self.wait_code(&args).await,
+            "cancel_code" => self.cancel_code(&args),
+            other => Err(format!(
+                "unknown tool `{other}`: use search_tools, execute_code, wait_code or cancel_code"
+            )),
+        };
+        let text = match answer {
+            Ok(text) => pii_guard::protect(pii, tool, text),
+            Err(text) => return Err(pii_guard::protect(pii, tool, text)),
         };
         Ok(ToolOutput {
             content: vec![json!({"type": "text", "text": text})],
@@ -166,12 +199,14 @@ impl CodeModeHandler for CodeModeService {
 }
 
 /// The tool host of one served program: the policy decides, and the
-/// client's user answers what it asks about.
+/// client's user answers what it asks about. The question travels through
+/// the client, so it is tokenized like any other text it reads.
 struct ClientApprovedHost {
     inner: Arc<dyn ToolHost>,
     gate: Arc<CatalogGate>,
     mode: ApprovalMode,
     client: ClientPrompt,
+    pii: Option<SharedGuard>,
 }
 
 fn error(message: String) -> ToolCallError {
@@ -201,7 +236,11 @@ impl ToolHost for ClientApprovedHost {
             ))),
             Verdict::Ask => {
                 let _held = pause.hold();
-                let question = format!("Allow {}?\n{}", request.summary(), request.body());
+                let question = pii_guard::protect(
+                    self.pii.as_deref(),
+                    "approval",
+                    format!("Allow {}?\n{}", request.summary(), request.body()),
+                );
                 match self.client.confirm(question).await {
                     Ok(true) => Ok(()),
                     Ok(false) => Err(error(

@@ -128,7 +128,7 @@ pub async fn serve(loaded: LoadedConfig) -> Result<ExitCode> {
     if let Some(notice) = &selected.notice {
         eprintln!("note: {notice}");
     }
-    let service = CodeModeService::new(
+    let mut service = CodeModeService::new(
         CatalogSearch::new(runtime.catalog.clone())
             .with_skills(Arc::clone(&runtime.skills))
             .with_semantic(runtime.semantic.clone()),
@@ -148,6 +148,10 @@ pub async fn serve(loaded: LoadedConfig) -> Result<ExitCode> {
 
 pub async fn sandbox(loaded: LoadedConfig, command: SandboxCommand) -> Result<ExitCode> {
     let settings = sandbox_settings(&loaded);
+    // The client is another agent's model: it reads tokens, as ours does.
+    if let Some(setup) = runtime.pii_setup() {
+        service = service.with_pii(&setup, runtime.metrics.clone())?;
+    }
     match command {
         SandboxCommand::Status => {
             let status = vtcode_core::sandbox::sandbox_status(&settings, None).await;

@@ -7,7 +7,6 @@
 //! leaves the message list well-formed, so the next turn just continues.
 
 use std::path::PathBuf;
-use std::sync::Mutex;
 
 use futures::StreamExt;
 use tokio::sync::mpsc::UnboundedSender;
@@ -15,7 +14,7 @@ use tokio_util::sync::CancellationToken;
 use vtcode_llm::{ChatRequest, LlmError, LlmEvent, Message, ToolCall, ToolSpec, Usage};
 
 use super::approvals::Remembered;
-use super::pii_guard::{self, PiiGuard};
+use super::pii_guard::{self, PiiGuard, SharedGuard};
 use super::tools;
 use super::{
     AgentDeps, AgentError, ApprovalMode, ToolMode, TurnControl, compaction, prompt, tokens,
@@ -83,7 +82,7 @@ pub struct AgentSession {
     turns: u32,
     session_tokens: u64,
     turn_metrics: crate::metrics::TurnTracker,
-    pii: Option<Mutex<PiiGuard>>,
+    pii: Option<SharedGuard>,
 }
 
 /// One streamed model reply.
@@ -116,11 +115,7 @@ impl AgentSession {
             }
         };
         let pii = match &deps.pii {
-            Some(setup) => Some(Mutex::new(PiiGuard::open(
-                setup,
-                &id,
-                deps.metrics.clone(),
-            )?)),
+            Some(setup) => Some(PiiGuard::open(setup, &id, deps.metrics.clone())?.shared()),
             None => None,
         };
         let messages = replay(&transcript);
@@ -285,7 +280,7 @@ impl AgentSession {
                     )),
                 };
                 self.close_turn(note, &events)?;
-                outcome.final_text = pii_guard::shown(self.pii.as_ref(), &outcome.final_text);
+                outcome.final_text = pii_guard::shown(self.pii.as_deref(), &outcome.final_text);
                 if outcome.stop == StopReason::Completed {
                     let _ = events.send(AgentEvent::TurnCompleted {
                         final_text: outcome.final_text.clone(),
@@ -437,7 +432,7 @@ impl AgentSession {
         };
         let mut reply = Reply::default();
         let mut shown = crate::pii::StreamRestorer::default();
-        let pii = self.pii.as_ref();
+        let pii = self.pii.as_deref();
         let mut stream = tokio::select! {
             s = self.deps.provider.stream(request) => s?,
             () = cancel.cancelled() => {

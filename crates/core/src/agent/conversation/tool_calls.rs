@@ -34,7 +34,7 @@ impl AgentSession {
         })?;
         // The model wrote tokens; the tool and the user act on real values.
         let parsed = tools::parse_arguments(&call.arguments)
-            .map(|args| pii_guard::restore_args(self.pii.as_ref(), args));
+            .map(|args| pii_guard::restore_args(self.pii.as_deref(), args));
         let search = super::metrics::search_request(&call.name, &parsed);
         let _ = events.send(AgentEvent::ToolCallStarted {
             call_id: call.id.clone(),

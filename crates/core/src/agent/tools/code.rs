@@ -26,6 +26,7 @@ use vtcode_sandbox::{
 };
 
 use super::{ToolContext, ToolOutput, bridge, opt_str, opt_u64, result_cap, str_arg};
+use crate::agent::pii_guard::RestoringHost;
 use crate::events::{AgentEvent, OutputStream};
 use crate::metrics::{ByteCountingHost, MetricEvent, SkillAction, program_shape};
 use crate::programs::{self, Progress};
@@ -247,12 +248,14 @@ result = {{"exit_code": _p.wait()}}
 }
 
 /// The bridge host of one program: with a gate, its tool calls go through
-/// the approval policy and the person at the front end answers.
+/// the approval policy and the person at the front end answers; tokens in
+/// their arguments become the values first.
 fn program_host(ctx: &ToolContext<'_>) -> Arc<dyn ToolHost> {
-    match &ctx.deps.tool_gate {
+    let host = match &ctx.deps.tool_gate {
         Some(gate) => bridge::TurnToolHost::for_program(ctx, Arc::clone(gate)),
         None => ctx.deps.tool_host.clone(),
-    }
+    };
+    RestoringHost::wrap(host, ctx.pii)
 }
 
 fn sandbox_request(ctx: &ToolContext<'_>, language: Language, code: String) -> ExecRequest {

@@ -15,15 +15,13 @@ mod fs;
 mod patch;
 mod skills;
 
-use std::sync::Mutex;
-
 use serde_json::{Value, json};
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 use vtcode_llm::ToolSpec;
 
 use crate::agent::approvals::Asker;
-use crate::agent::pii_guard::{self, PiiGuard};
+use crate::agent::pii_guard::{self, SharedGuard};
 use crate::agent::{AgentDeps, ToolMode, compaction};
 use crate::events::AgentEvent;
 use crate::metrics::SkillAction;
@@ -58,8 +56,9 @@ impl ToolOutput {
 /// What a running tool may use besides its arguments.
 pub(crate) struct ToolContext<'a> {
     pub deps: &'a AgentDeps,
-    /// The session's PII guard: output is tokenized before it is capped.
-    pub pii: Option<&'a Mutex<PiiGuard>>,
+    /// The session's PII guard: output is tokenized before it is capped,
+    /// and tokens in a program's tool calls are restored.
+    pub pii: Option<&'a SharedGuard>,
     pub events: &'a UnboundedSender<AgentEvent>,
     pub call_id: &'a str,
     pub cancel: &'a CancellationToken,
@@ -173,7 +172,7 @@ pub(crate) async fn dispatch(
         )),
     };
     let out = ToolOutput {
-        text: pii_guard::protect(ctx.pii, name, out.text),
+        text: pii_guard::protect(ctx.pii.map(AsRef::as_ref), name, out.text),
         ..out
     };
     cap(out, result_cap(ctx.deps))
