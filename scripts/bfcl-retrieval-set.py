@@ -77,7 +77,7 @@ def main():
                         "server": "bfcl",
                         "name": function["name"],
                         "description": function.get("description", ""),
-                        "input_schema": schema(function.get("parameters", {"type": "object"})),
+                        "inputSchema": schema(function.get("parameters", {"type": "object"})),
                     },
                 )
             turn = entry["question"][0]

@@ -87,26 +87,30 @@ impl Dense {
         let rows = batch * seq;
         let outputs = self.bias.len();
         let lhs = x.flatten_all()?.to_vec1::<f32>()?;
-        let mut out: Vec<f32> = Vec::with_capacity(rows * outputs);
-        for _ in 0..rows {
-            out.extend_from_slice(&self.bias);
+        // Written column by column (each output's values for every row in
+        // turn): that way gemm reads the weights in the order they are
+        // stored, where a row-major result had it repack them every call,
+        // as much work as the arithmetic on a query's dozen rows.
+        let mut by_output: Vec<f32> = Vec::with_capacity(rows * outputs);
+        for &b in &self.bias {
+            by_output.extend(std::iter::repeat_n(b, rows));
         }
         let parallelism = match threads {
             Threads::One => Parallelism::None,
             Threads::All => Parallelism::Rayon(0),
         };
-        // SAFETY: every pointer spans its whole matrix with the strides
-        // given: `out` is rows × outputs (row-major), `lhs` rows × inputs
-        // (row-major), and the weights, read as the inputs × outputs
-        // matrix Wᵀ, are outputs rows of `inputs` values.
+        // SAFETY: each pointer spans its whole matrix with the strides
+        // given: `by_output` is rows × outputs stored column-major, `lhs`
+        // rows × inputs row-major, and the weights, read as the inputs ×
+        // outputs matrix Wᵀ, are outputs rows of `inputs` values.
         unsafe {
             gemm::gemm(
                 rows,
                 outputs,
                 self.inputs,
-                out.as_mut_ptr(),
+                by_output.as_mut_ptr(),
+                rows as isize,
                 1,
-                outputs as isize,
                 true,
                 lhs.as_ptr(),
                 1,
@@ -121,6 +125,10 @@ impl Dense {
                 false,
                 parallelism,
             );
+        }
+        let mut out: Vec<f32> = Vec::with_capacity(rows * outputs);
+        for row in 0..rows {
+            out.extend(by_output[row..].iter().step_by(rows).take(outputs));
         }
         Tensor::from_vec(out, (batch, seq, outputs), x.device())
     }
