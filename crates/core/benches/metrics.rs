@@ -53,6 +53,7 @@ fn event(i: usize) -> MetricEvent {
             latency_ms: 800.0,
             input_tokens: 3000,
             output_tokens: 200,
+            retries: 0,
             error: None,
         },
     }
@@ -100,8 +101,7 @@ fn insights_cost(dir: &tempfile::TempDir) -> (Duration, Duration, usize) {
     let mut patterns = 0;
     for _ in 0..5 {
         let t = Instant::now();
-        let stored = store.metric_events(None).unwrap();
-        let insights = Insights::from_events(&stored);
+        let insights = Insights::from_store(&store, None).unwrap();
         insights_runs.push(t.elapsed());
         patterns = insights.failure_patterns.len();
         let t = Instant::now();

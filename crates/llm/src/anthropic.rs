@@ -88,8 +88,8 @@ impl LlmProvider for AnthropicProvider {
                 .collect();
         }
         let endpoint = self.endpoint.with_body(body);
-        let response = endpoint.connect().await?;
-        Ok(spawn_stream(endpoint, response, EventDecoder::default))
+        let connected = endpoint.connect_counting().await?;
+        Ok(spawn_stream(endpoint, connected, EventDecoder::default))
     }
 
     async fn list_models(&self) -> Result<Vec<String>, LlmError> {

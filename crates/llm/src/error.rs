@@ -48,9 +48,31 @@ pub enum LlmError {
 
     #[error("{0}")]
     Other(String),
+
+    /// Retrying stopped: `last` is what the final attempt got.
+    #[error("{last} (gave up after {attempts} attempts)")]
+    GaveUp { attempts: u32, last: Box<LlmError> },
 }
 
 impl LlmError {
+    /// What went wrong, under any retries that led to it.
+    pub fn root(&self) -> &LlmError {
+        match self {
+            LlmError::GaveUp { last, .. } => last.root(),
+            other => other,
+        }
+    }
+
+    /// How many times the failed request was sent again before this error.
+    pub fn retries(&self) -> u32 {
+        match self {
+            LlmError::RateLimited { attempts, .. } | LlmError::GaveUp { attempts, .. } => {
+                attempts.saturating_sub(1)
+            }
+            _ => 0,
+        }
+    }
+
     /// Whether sending the same request again may succeed (before anything
     /// of the reply reached the caller).
     pub fn is_retryable(&self) -> bool {

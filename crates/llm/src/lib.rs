@@ -109,6 +109,14 @@ pub enum LlmEvent {
     Usage {
         usage: Usage,
     },
+    /// The request was sent again after `reason` (a rate limit, a server
+    /// error, a failed connection, a stream cut before any output);
+    /// `attempt` numbers the retries of this request from 1. Only ever
+    /// before any output of the reply.
+    Retry {
+        attempt: u32,
+        reason: String,
+    },
     /// The reply is complete. `stop_reason` is the provider's own word:
     /// `stop`, `length`, `tool_calls` (OpenAI-compatible) or `end_turn`,
     /// `max_tokens`, `tool_use` (Anthropic).

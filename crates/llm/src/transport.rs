@@ -46,6 +46,13 @@ pub(crate) trait Decoder: Send + 'static {
     fn event(&mut self, event: &SseEvent, out: &mut Vec<LlmEvent>) -> Result<bool, LlmError>;
 }
 
+/// An accepted request: its response, and why it had to be sent again
+/// before (one reason per retry, oldest first).
+pub(crate) struct Connected {
+    pub response: reqwest::Response,
+    pub retries: Vec<String>,
+}
+
 /// One streaming request, ready to be (re)sent.
 #[derive(Clone)]
 pub(crate) struct Endpoint {
@@ -109,22 +116,36 @@ impl Endpoint {
 
     /// Sends the request until the API accepts it (2xx) or retrying stops.
     pub async fn connect(&self) -> Result<reqwest::Response, LlmError> {
-        let mut failed = 0;
+        Ok(self.connect_counting().await?.response)
+    }
+
+    /// [`Self::connect`], saying why each retry was made. When retrying
+    /// stops after more than one attempt, the error says how many there
+    /// were ([`LlmError::RateLimited`] or [`LlmError::GaveUp`]).
+    pub async fn connect_counting(&self) -> Result<Connected, LlmError> {
+        let mut retries = Vec::new();
         loop {
             let (error, retry_after) = match self.send_once().await {
-                Ok(response) => return Ok(response),
+                Ok(response) => return Ok(Connected { response, retries }),
                 Err(failure) => failure,
             };
-            failed += 1;
+            let failed = u32::try_from(retries.len()).unwrap_or(u32::MAX) + 1;
             match self.retry.delay(failed, retry_after) {
                 Some(wait) if error.is_retryable() => {
                     tracing::warn!(url = %self.url, attempt = failed, ?wait, "retrying model request: {error}");
+                    retries.push(error.to_string());
                     tokio::time::sleep(wait).await;
                 }
                 _ if matches!(&error, LlmError::Http { status: 429, .. }) => {
                     return Err(LlmError::RateLimited {
                         retry_after,
                         attempts: failed,
+                    });
+                }
+                _ if failed > 1 => {
+                    return Err(LlmError::GaveUp {
+                        attempts: failed,
+                        last: Box::new(error),
                     });
                 }
                 _ => return Err(error),
@@ -223,20 +244,33 @@ pub(crate) fn truncate(text: &str, max: usize) -> String {
     }
 }
 
-/// Streams the reply of `first` (a response `endpoint` already accepted),
+/// Streams the reply of `first` (a request `endpoint` already accepted),
 /// re-sending the request when the body is cut before anything was emitted.
+/// Every retry, those made before `first` was accepted included, reaches
+/// the caller as an [`LlmEvent::Retry`] ahead of the reply.
 pub(crate) fn spawn_stream<D: Decoder>(
     endpoint: Endpoint,
-    first: reqwest::Response,
+    first: Connected,
     new_decoder: impl Fn() -> D + Send + 'static,
 ) -> LlmStream {
     let (tx, rx) = mpsc::channel(64);
     tokio::spawn(async move {
-        let mut response = first;
+        let mut retries = 0;
+        let mut connected = first;
         let mut failed = 0;
         loop {
+            for reason in std::mem::take(&mut connected.retries) {
+                retries += 1;
+                let retry = LlmEvent::Retry {
+                    attempt: retries,
+                    reason,
+                };
+                if tx.send(Ok(retry)).await.is_err() {
+                    return;
+                }
+            }
             let mut emitted = false;
-            let error = match pump(response, new_decoder(), &tx, &mut emitted).await {
+            let error = match pump(connected.response, new_decoder(), &tx, &mut emitted).await {
                 Ok(()) => return,
                 Err(error) => error,
             };
@@ -251,10 +285,19 @@ pub(crate) fn spawn_stream<D: Decoder>(
             if tx.is_closed() {
                 return;
             }
-            response = match endpoint.connect().await {
-                Ok(response) => response,
-                Err(error) => {
-                    let _ = tx.send(Err(error)).await;
+            connected = match endpoint.connect_counting().await {
+                Ok(mut connected) => {
+                    connected.retries.insert(0, error.to_string());
+                    connected
+                }
+                Err(later) => {
+                    retries += 1;
+                    let retry = LlmEvent::Retry {
+                        attempt: retries,
+                        reason: error.to_string(),
+                    };
+                    let _ = tx.send(Ok(retry)).await;
+                    let _ = tx.send(Err(later)).await;
                     return;
                 }
             };

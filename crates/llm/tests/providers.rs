@@ -28,6 +28,7 @@ both_providers!(
     rate_limit_waits_for_retry_after,
     rate_limit_reported_when_retries_run_out,
     server_error_then_success,
+    server_errors_until_retries_run_out_say_how_many,
     stream_cut_before_any_output_is_retried,
     stream_cut_after_output_is_reported_not_truncated,
     error_inside_the_stream_before_output_is_retried,
@@ -203,6 +204,14 @@ async fn rate_limit_waits_for_retry_after(kind: ProviderKind) {
     let (events, error) = run(&*provider(kind, &server), ask("hi")).await.unwrap();
     assert!(error.is_none(), "{error:?}");
     assert_eq!(text_of(&events), "after the wait");
+    match &events[0] {
+        LlmEvent::Retry { attempt, reason } => {
+            assert_eq!(*attempt, 1);
+            assert!(reason.contains("429"), "{reason}");
+        }
+        other => panic!("the retry is announced before the reply, got {other:?}"),
+    }
+    assert_eq!(retries(&events), 1);
     let requests = model_requests(&server);
     assert_eq!(requests.len(), 2);
     let waited = requests[1]["ts"].as_f64().unwrap() - requests[0]["ts"].as_f64().unwrap();
@@ -222,6 +231,7 @@ async fn rate_limit_reported_when_retries_run_out(kind: ProviderKind) {
         matches!(error, LlmError::RateLimited { attempts: 3, .. }),
         "{error:?}"
     );
+    assert_eq!(error.retries(), 2);
     assert!(error.to_string().contains("rate limited"), "{error}");
     assert_eq!(model_requests(&server).len(), 3);
 }
@@ -237,6 +247,37 @@ async fn recovers_after(kind: ProviderKind, faults: Value) {
     assert!(error.is_none(), "{error:?}");
     assert_eq!(text_of(&events), "recovered reply");
     assert_eq!(model_requests(&server).len(), attempts);
+    assert_eq!(retries(&events) as usize, attempts - 1, "{events:?}");
+}
+
+/// The retries a stream announced.
+fn retries(events: &[LlmEvent]) -> u32 {
+    let attempts: Vec<u32> = events
+        .iter()
+        .filter_map(|e| match e {
+            LlmEvent::Retry { attempt, .. } => Some(*attempt),
+            _ => None,
+        })
+        .collect();
+    let numbered: Vec<u32> = (1..=attempts.len() as u32).collect();
+    assert_eq!(attempts, numbered, "retries are numbered from 1");
+    attempts.len() as u32
+}
+
+async fn server_errors_until_retries_run_out_say_how_many(kind: ProviderKind) {
+    let server =
+        start(json!([{"status": 503}, {"status": 503}, {"status": 500}, {"text": "never"}]));
+    let error = run(&*provider(kind, &server), ask("hi")).await.unwrap_err();
+    assert!(
+        matches!(error.root(), LlmError::Http { status: 500, .. }),
+        "{error:?}"
+    );
+    assert_eq!(error.retries(), 2);
+    assert!(
+        error.to_string().contains("gave up after 3 attempts"),
+        "{error}"
+    );
+    assert_eq!(model_requests(&server).len(), 3);
 }
 
 async fn server_error_then_success(kind: ProviderKind) {
@@ -341,7 +382,7 @@ async fn unreachable_endpoint_names_the_url(kind: ProviderKind) {
     };
     let provider = build_provider(settings).unwrap();
     let error = run(&*provider, ask("hi")).await.unwrap_err();
-    match &error {
+    match error.root() {
         LlmError::Unreachable { url, .. } => assert!(url.contains(&port.to_string()), "{url}"),
         other => panic!("expected Unreachable, got {other:?}"),
     }

@@ -58,6 +58,16 @@ pub enum Language {
     Javascript,
 }
 
+impl Language {
+    /// The name it is serialised under: `python` or `javascript`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Language::Python => "python",
+            Language::Javascript => "javascript",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ExecStatus {

@@ -85,7 +85,13 @@ fn promtool(text: &str) -> (bool, String) {
 #[test]
 fn a_session_against_a_real_server_is_what_show_and_export_report() {
     let project = project("");
-    exec(&project, time_session(), &[], None);
+    // The model's first answer is a 503: the request is sent again.
+    let mut script = time_session();
+    script
+        .as_array_mut()
+        .unwrap()
+        .insert(0, json!({"status": 503}));
+    exec(&project, script, &[], None);
 
     let summary = json_of(&project, &["metrics", "show", "--json", "--since", "all"]);
     let executions = &summary["executions"];
@@ -94,6 +100,7 @@ fn a_session_against_a_real_server_is_what_show_and_export_report() {
     assert_eq!(executions["success_rate"], 0.5);
     assert!(executions["p95_ms"].as_f64().unwrap() > 0.0);
     assert_eq!(summary["tokens"]["llm_requests"], 4);
+    assert_eq!(summary["tokens"]["llm_retries"], 1, "{summary:#}");
     assert_eq!(summary["tokens"]["turns"], 1);
     assert!(summary["tokens"]["input_tokens"].as_u64().unwrap() > 0);
     assert!(summary["tokens"]["tool_bytes"].as_u64().unwrap() > 0);
@@ -135,6 +142,10 @@ fn a_session_against_a_real_server_is_what_show_and_export_report() {
         )
     );
     assert!(export.contains("vtcode_turns_total 1"), "{export}");
+    assert!(
+        export.contains("vtcode_llm_retries_total{model=\"scripted-model\"} 1"),
+        "{export}"
+    );
     let (valid, said) = promtool(&export);
     assert!(
         valid && said.trim().is_empty(),
@@ -215,6 +226,10 @@ fn insights_from_a_tool_that_keeps_failing_reach_the_user_and_the_model() {
         "{}",
         stdout(&out)
     );
+    // `vtcode run` records its program like one the model runs.
+    let summary = json_of(&project, &["metrics", "show", "--json", "--since", "all"]);
+    assert_eq!(summary["executions"]["total"], 1, "{summary:#}");
+    assert_eq!(summary["executions"]["ok"], 1, "{summary:#}");
 
     let insights = json_of(&project, &["insights", "--json"]);
     let tool = &insights["tools"][0];

@@ -12,6 +12,7 @@
 //! The "skills no longer compatible" recommendation belongs to tool
 //! versioning and is not produced here.
 
+mod facts;
 mod lessons;
 mod recommend;
 mod render;
@@ -20,8 +21,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
+use self::facts::Fact;
 use crate::catalog::TrackRecord;
-use crate::metrics::{ArgDigest, MetricEvent, SkillAction, StoredEvent, percentile};
+use crate::metrics::{ArgDigest, StoredEvent, percentile};
+use crate::store::{Store, StoreError};
 
 pub use lessons::MAX_LESSON_TOKENS;
 pub use recommend::{Recommendation, RecommendationKind};
@@ -131,64 +134,65 @@ fn sorted_usage(tallies: HashMap<String, Tally>) -> Vec<Usage> {
 impl Insights {
     /// Folds `events`, oldest first.
     pub fn from_events(events: &[StoredEvent]) -> Self {
+        Self::fold(events.iter().filter_map(|e| Fact::from_event(&e.event)))
+    }
+
+    /// Insights over the events stored at or after `since_ms` (all when
+    /// `None`), read without the bodies the fold does not need.
+    pub fn from_store(store: &Store, since_ms: Option<i64>) -> Result<Self, StoreError> {
+        let rows = store.insight_rows(since_ms)?;
+        Ok(Self::fold(rows.into_iter().filter_map(Fact::from_row)))
+    }
+
+    fn fold(facts: impl Iterator<Item = Fact>) -> Self {
         let mut tools: HashMap<String, Tally> = HashMap::new();
         let mut skills: HashMap<String, Tally> = HashMap::new();
         let mut failures: HashMap<(String, String), u64> = HashMap::new();
         let mut recoveries: HashMap<(String, Vec<String>, String), u64> = HashMap::new();
         // The last call of each tool, when it failed: (args, error).
-        let mut last_failure: HashMap<String, (&[ArgDigest], &str)> = HashMap::new();
-        let mut shapes: HashMap<&str, (u64, &[String])> = HashMap::new();
-        for stored in events {
-            match &stored.event {
-                MetricEvent::McpCall {
-                    server,
+        let mut last_failure: HashMap<String, (Vec<ArgDigest>, String)> = HashMap::new();
+        let mut shapes: HashMap<String, (u64, Vec<String>)> = HashMap::new();
+        for fact in facts {
+            match fact {
+                Fact::Call {
                     tool,
+                    ok,
                     latency_ms,
                     error,
                     args,
-                    ..
                 } => {
-                    let name = format!("{server}.{tool}");
-                    tools
-                        .entry(name.clone())
-                        .or_default()
-                        .add(error.is_none(), Some(*latency_ms));
-                    match error {
-                        Some(error) => {
-                            *failures.entry((name.clone(), error.clone())).or_default() += 1;
-                            last_failure.insert(name, (args, error));
-                        }
+                    match tools.get_mut(&tool) {
+                        Some(tally) => tally.add(ok, Some(latency_ms)),
                         None => {
-                            if let Some((before, error)) = last_failure.remove(&name) {
-                                let changed = changed_args(before, args);
+                            let mut tally = Tally::default();
+                            tally.add(ok, Some(latency_ms));
+                            tools.insert(tool.clone(), tally);
+                        }
+                    }
+                    match (ok, error) {
+                        (false, Some(error)) => {
+                            *failures.entry((tool.clone(), error.clone())).or_default() += 1;
+                            last_failure.insert(tool, (args, error));
+                        }
+                        (false, None) => {}
+                        (true, _) => {
+                            if let Some((before, error)) = last_failure.remove(&tool) {
+                                let changed = changed_args(&before, &args);
                                 if !changed.is_empty() {
-                                    *recoveries
-                                        .entry((name, changed, error.to_string()))
-                                        .or_default() += 1;
+                                    *recoveries.entry((tool, changed, error)).or_default() += 1;
                                 }
                             }
                         }
                     }
                 }
-                MetricEvent::Skill {
+                Fact::SkillRun {
                     skill,
-                    action: action @ (SkillAction::Run | SkillAction::Failure),
+                    ok,
                     duration_ms,
-                    ..
-                } => skills
-                    .entry(skill.clone())
-                    .or_default()
-                    .add(*action == SkillAction::Run, *duration_ms),
-                MetricEvent::Execution {
-                    status,
-                    shape,
-                    tools,
-                    ..
-                } if status == "ok" => {
-                    let entry = shapes.entry(shape.as_str()).or_insert((0, tools));
-                    entry.0 += 1;
+                } => skills.entry(skill).or_default().add(ok, duration_ms),
+                Fact::Program { shape, tools } => {
+                    shapes.entry(shape).or_insert((0, tools)).0 += 1;
                 }
-                _ => {}
             }
         }
         let mut failure_patterns: Vec<FailurePattern> = failures
@@ -214,7 +218,6 @@ impl Insights {
         let repeated_shapes: BTreeMap<String, (u64, Vec<String>)> = shapes
             .into_iter()
             .filter(|(_, (runs, _))| *runs >= recommend::SKILL_AFTER_RUNS)
-            .map(|(shape, (runs, tools))| (shape.to_string(), (runs, tools.to_vec())))
             .collect();
         let mut insights = Insights {
             tools: sorted_usage(tools),
@@ -251,7 +254,7 @@ mod tests {
 
     use super::*;
     use crate::catalog::{CatalogTool, DetailLevel, ToolCatalog};
-    use crate::metrics::CallPath;
+    use crate::metrics::{CallPath, MetricEvent, SkillAction};
 
     fn stored(events: Vec<MetricEvent>) -> Vec<StoredEvent> {
         events
@@ -291,6 +294,10 @@ mod tests {
     }
 
     fn seeded() -> Insights {
+        Insights::from_events(&stored(seeded_events()))
+    }
+
+    fn seeded_events() -> Vec<MetricEvent> {
         let mut events = Vec::new();
         for zone in ["Mars/Olympus", "Venus/Base", "Moon/Tranquility"] {
             events.push(call(
@@ -328,7 +335,42 @@ mod tests {
             Some(10.0),
             Some("KeyError: 'total'"),
         ));
-        Insights::from_events(&stored(events))
+        events
+    }
+
+    #[test]
+    fn the_store_path_reads_only_what_it_needs_and_folds_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("vtcode.db")).unwrap();
+        let mut events = seeded_events();
+        // Saves and loads are not runs; a failed program has no shape.
+        events.push(MetricEvent::skill(
+            "weekly_report",
+            SkillAction::Save,
+            None,
+            None,
+        ));
+        let mut failed = execution("same-shape");
+        if let MetricEvent::Execution { status, .. } = &mut failed {
+            *status = "timeout".into();
+        }
+        events.push(failed);
+        let timed: Vec<(i64, MetricEvent)> = events
+            .iter()
+            .cloned()
+            .enumerate()
+            .map(|(i, e)| (i as i64, e))
+            .collect();
+        store.insert_metric_events(&timed).unwrap();
+        let rows = store.insight_rows(None).unwrap();
+        let with_body = rows.iter().filter(|r| r.body.is_some()).count();
+        // 3 failures + the success after them, 3 skill events, 5 programs
+        // that succeeded; not the 4 repeated successes of get_current_time.
+        assert_eq!(with_body, 12, "{rows:#?}");
+        assert_eq!(
+            Insights::from_store(&store, None).unwrap(),
+            Insights::from_events(&stored(events))
+        );
     }
 
     #[test]

@@ -106,6 +106,10 @@ pub enum MetricEvent {
         latency_ms: f64,
         input_tokens: u64,
         output_tokens: u64,
+        /// Times the request was sent again (rate limits, server errors,
+        /// connection failures, a stream cut before any output).
+        #[serde(default)]
+        retries: u32,
         error: Option<String>,
     },
     /// One completed user turn.

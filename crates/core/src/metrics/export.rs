@@ -163,6 +163,7 @@ pub fn families(events: &[StoredEvent]) -> Vec<Family> {
     let mut tool_bytes = Counter::default();
     let mut model_bytes = Counter::default();
     let mut llm_requests = Counter::default();
+    let mut llm_retries = Counter::default();
     let mut llm_input = Counter::default();
     let mut llm_output = Counter::default();
     let mut llm_duration = Histogram::default();
@@ -231,10 +232,12 @@ pub fn families(events: &[StoredEvent]) -> Vec<Family> {
                 latency_ms,
                 input_tokens,
                 output_tokens,
+                retries,
                 error,
             } => {
                 let outcome = if error.is_some() { "error" } else { "ok" };
                 llm_requests.add(labels(&[("model", model), ("outcome", outcome)]), 1.0);
+                llm_retries.add(labels(&[("model", model)]), f64::from(*retries));
                 llm_input.add(labels(&[("model", model)]), *input_tokens as f64);
                 llm_output.add(labels(&[("model", model)]), *output_tokens as f64);
                 llm_duration.observe(labels(&[("model", model)]), seconds(*latency_ms));
@@ -353,6 +356,11 @@ pub fn families(events: &[StoredEvent]) -> Vec<Family> {
         llm_requests.family(
             "vtcode_llm_requests_total",
             "Model requests, by model and outcome.",
+            false,
+        ),
+        llm_retries.family(
+            "vtcode_llm_retries_total",
+            "Model requests sent again after a rate limit, a server error, a failed connection or a stream cut before any output.",
             false,
         ),
         llm_input.family(

@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use serde_json::Value;
+use vtcode_sandbox::ExecResult;
 
 use super::event::{CallPath, MetricEvent, SkillAction};
 use crate::config::MetricsConfig;
@@ -148,6 +149,43 @@ impl MetricsRecorder {
         if self.is_enabled() {
             self.record(MetricEvent::skill(skill, action, duration_ms, error));
         }
+    }
+
+    /// A program ran to an end in `backend`. `language` names it as the
+    /// metrics do (`shell` for run_shell); `shape` is its
+    /// [`program_shape`](super::program_shape).
+    pub fn record_execution(
+        &self,
+        language: &str,
+        backend: &str,
+        shape: String,
+        result: &ExecResult,
+    ) {
+        if !self.is_enabled() {
+            return;
+        }
+        let status = serde_json::to_value(result.status)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let mut tools: Vec<String> = Vec::new();
+        for call in &result.tool_calls {
+            let name = format!("{}.{}", call.server, call.tool);
+            if !tools.contains(&name) {
+                tools.push(name);
+            }
+        }
+        let result_bytes = result.result.as_ref().map_or(0, |v| v.to_string().len());
+        self.record(MetricEvent::Execution {
+            language: language.to_string(),
+            backend: backend.to_string(),
+            duration_ms: result.duration.as_secs_f64() * 1000.0,
+            status,
+            tool_calls: u32::try_from(result.tool_calls.len()).unwrap_or(u32::MAX),
+            tools,
+            output_bytes: (result.stdout.len() + result.stderr.len() + result_bytes) as u64,
+            shape,
+        });
     }
 
     /// `count` items of personal data of `kind` were tokenized.

@@ -77,6 +77,8 @@ pub struct ExecutionStats {
 pub struct TokenStats {
     pub llm_requests: u64,
     pub llm_errors: u64,
+    /// Requests sent again (rate limits, server errors, cut streams).
+    pub llm_retries: u64,
     pub input_tokens: u64,
     pub output_tokens: u64,
     pub llm_p50_ms: f64,
@@ -221,11 +223,13 @@ impl Summary {
                     latency_ms,
                     input_tokens,
                     output_tokens,
+                    retries,
                     error,
                     ..
                 } => {
                     s.tokens.llm_requests += 1;
                     s.tokens.llm_errors += u64::from(error.is_some());
+                    s.tokens.llm_retries += u64::from(*retries);
                     s.tokens.input_tokens += input_tokens;
                     s.tokens.output_tokens += output_tokens;
                     llm_ms.push(*latency_ms);

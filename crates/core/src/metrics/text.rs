@@ -55,8 +55,8 @@ pub fn render_text(s: &Summary, window: &str) -> String {
     let t = &s.tokens;
     let _ = writeln!(
         out,
-        "model       {} requests ({} failed)  {} in / {} out tokens  p50 {:.0} ms",
-        t.llm_requests, t.llm_errors, t.input_tokens, t.output_tokens, t.llm_p50_ms
+        "model       {} requests ({} failed, {} retries)  {} in / {} out tokens  p50 {:.0} ms",
+        t.llm_requests, t.llm_errors, t.llm_retries, t.input_tokens, t.output_tokens, t.llm_p50_ms
     );
     if !s.series.tokens_per_turn.is_empty() {
         let per_turn: Vec<f64> = s.series.tokens_per_turn.iter().map(|&v| v as f64).collect();

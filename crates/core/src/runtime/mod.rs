@@ -235,8 +235,8 @@ impl Runtime {
     /// What the recorded metrics teach (empty when there are none, or the
     /// store cannot be read: insights are advice, never a reason to fail).
     pub fn insights(&self) -> Insights {
-        match self.store.metric_events(None) {
-            Ok(events) => Insights::from_events(&events),
+        match Insights::from_store(&self.store, None) {
+            Ok(insights) => insights,
             Err(err) => {
                 tracing::warn!("insights skipped: {err}");
                 Insights::default()

@@ -22,7 +22,7 @@ use std::time::Duration;
 use rusqlite::{Connection, ErrorCode, TransactionBehavior};
 
 pub use catalog::{ToolChange, ToolChangeKind, ToolVersion, VersionChange};
-pub use metrics::StoredEvent;
+pub use metrics::{InsightRow, StoredEvent};
 pub use migrations::{MIGRATIONS, Migration};
 pub use pii::PiiAuditRow;
 pub use skills::{SkillRow, SkillUpsert};

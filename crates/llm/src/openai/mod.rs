@@ -82,6 +82,11 @@ impl TokenField {
     }
 }
 
+/// Whether `error` is the API's 400 refusing `field` (after any retries).
+fn rejects(error: &LlmError, field: TokenField) -> bool {
+    matches!(error.root(), LlmError::Http { status: 400, message } if field.rejected_by(message))
+}
+
 pub struct OpenAiProvider {
     settings: ProviderSettings,
     endpoint: Endpoint,
@@ -160,20 +165,17 @@ impl LlmProvider for OpenAiProvider {
         let body =
             |field| request_body(&request, model, temperature, max_tokens.map(|n| (field, n)));
         let mut endpoint = self.endpoint.with_body(body(field)?);
-        let response = match endpoint.connect().await {
-            Err(LlmError::Http {
-                status: 400,
-                message,
-            }) if max_tokens.is_some() && field.rejected_by(&message) => {
+        let connected = match endpoint.connect_counting().await {
+            Err(error) if max_tokens.is_some() && rejects(&error, field) => {
                 tracing::info!(%model, "the API rejected {}; sending {} instead", field.name(), field.other().name());
                 endpoint.body = Some(body(field.other())?);
-                let response = endpoint.connect().await?;
+                let connected = endpoint.connect_counting().await?;
                 self.learn(model, field.other());
-                response
+                connected
             }
             other => other?,
         };
-        Ok(spawn_stream(endpoint, response, ChunkDecoder::default))
+        Ok(spawn_stream(endpoint, connected, ChunkDecoder::default))
     }
 
     async fn list_models(&self) -> Result<Vec<String>, LlmError> {

@@ -75,7 +75,10 @@ pub async fn metrics(loaded: &LoadedConfig, command: MetricsCommand) -> Result<E
 }
 
 pub fn insights(loaded: &LoadedConfig, json: bool) -> Result<ExitCode> {
-    let insights = Insights::from_events(&events(loaded, None)?);
+    let insights = match open_store(loaded)? {
+        Some(store) => Insights::from_store(&store, None)?,
+        None => Insights::default(),
+    };
     if json {
         println!("{}", serde_json::to_string_pretty(&insights)?);
     } else {

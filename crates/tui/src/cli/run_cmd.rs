@@ -77,10 +77,19 @@ pub async fn run(loaded: LoadedConfig, args: RunArgs) -> Result<ExitCode> {
         runtime.tool_host.clone(),
         Arc::clone(&runtime.skills),
     ));
+    let shape = vtcode_core::metrics::program_shape(&code);
     let result = selected
         .sandbox
         .execute(settings.request(language, code), host, sink)
         .await;
+    if let Ok(result) = &result {
+        runtime.metrics.record_execution(
+            language.as_str(),
+            selected.sandbox.backend(),
+            shape,
+            result,
+        );
+    }
     selected.sandbox.shutdown().await;
     runtime.shutdown().await;
     let result = result?;
@@ -139,6 +148,10 @@ pub async fn serve(loaded: LoadedConfig) -> Result<ExitCode> {
         runtime.tool_gate.clone(),
         runtime.loaded.config.agent.approval,
     );
+    // The client is another agent's model: it reads tokens, as ours does.
+    if let Some(setup) = runtime.pii_setup() {
+        service = service.with_pii(&setup, runtime.metrics.clone())?;
+    }
     let served = vtcode_core::mcp::serve::serve_stdio(Arc::new(service)).await;
     selected.sandbox.shutdown().await;
     runtime.shutdown().await;
@@ -148,10 +161,6 @@ pub async fn serve(loaded: LoadedConfig) -> Result<ExitCode> {
 
 pub async fn sandbox(loaded: LoadedConfig, command: SandboxCommand) -> Result<ExitCode> {
     let settings = sandbox_settings(&loaded);
-    // The client is another agent's model: it reads tokens, as ours does.
-    if let Some(setup) = runtime.pii_setup() {
-        service = service.with_pii(&setup, runtime.metrics.clone())?;
-    }
     match command {
         SandboxCommand::Status => {
             let status = vtcode_core::sandbox::sandbox_status(&settings, None).await;

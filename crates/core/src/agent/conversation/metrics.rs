@@ -23,13 +23,19 @@ pub(super) fn search_request(name: &str, args: &Result<Value, String>) -> Option
 
 impl AgentSession {
     /// `context` is the local count of the request's prompt tokens, used
-    /// when the provider reports none.
+    /// when the provider reports none; `retries` the retries the reply's
+    /// stream announced (a failed request's error counts its own).
     pub(super) fn record_llm_request(
         &self,
         started: Instant,
         reply: &Result<Reply, AgentError>,
         context: u64,
+        retries: u32,
     ) {
+        let failed_retries = match reply {
+            Err(AgentError::Llm(error)) => error.retries(),
+            _ => 0,
+        };
         let usage = reply
             .as_ref()
             .ok()
@@ -44,6 +50,7 @@ impl AgentSession {
                 context
             },
             output_tokens: usage.completion_tokens,
+            retries: retries + failed_retries,
             error: reply
                 .as_ref()
                 .err()

@@ -369,8 +369,11 @@ impl AgentSession {
                 .await?;
             let context = self.context_tokens(tools_tokens);
             let asked = std::time::Instant::now();
-            let reply = self.stream_reply(&tools, events, &control.cancel).await;
-            self.record_llm_request(asked, &reply, context);
+            let mut retries = 0;
+            let reply = self
+                .stream_reply(&tools, events, &control.cancel, &mut retries)
+                .await;
+            self.record_llm_request(asked, &reply, context, retries);
             let reply = reply?;
             outcome.model_calls += 1;
             outcome.context_tokens += context;
@@ -421,6 +424,7 @@ impl AgentSession {
         tools: &[ToolSpec],
         events: &UnboundedSender<AgentEvent>,
         cancel: &CancellationToken,
+        retries: &mut u32,
     ) -> Result<Reply, AgentError> {
         let request = ChatRequest {
             model: self.deps.model.clone(),
@@ -468,6 +472,7 @@ impl AgentSession {
                     return Ok(reply);
                 }
                 Some(Ok(LlmEvent::ToolCallDelta { .. })) => {}
+                Some(Ok(LlmEvent::Retry { .. })) => *retries += 1,
                 Some(Err(e)) => return Err(e.into()),
                 None => {
                     return Err(LlmError::Other(

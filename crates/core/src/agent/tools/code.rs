@@ -100,11 +100,14 @@ pub(crate) async fn execute_code(ctx: &ToolContext<'_>, args: &Value) -> ToolOut
     };
     let out = progress_output(ctx, true, &progress);
     if let Ok(Progress::Ended { result, .. }) = &progress {
-        let label = match language {
-            Language::Python => "python",
-            Language::Javascript => "javascript",
-        };
-        record_execution(ctx, label, shape, result, host.bytes(), out.text.len());
+        record_execution(
+            ctx,
+            language.as_str(),
+            shape,
+            result,
+            host.bytes(),
+            out.text.len(),
+        );
     }
     if let Some(skills) = &ctx.deps.skills {
         match skills.record_uses(code, out.is_error) {
@@ -317,32 +320,8 @@ fn record_execution(
     report_bytes: usize,
 ) {
     let metrics = &ctx.deps.metrics;
-    if !metrics.is_enabled() {
-        return;
-    }
-    let status = serde_json::to_value(result.status)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default();
-    let mut tools: Vec<String> = Vec::new();
-    for call in &result.tool_calls {
-        let name = format!("{}.{}", call.server, call.tool);
-        if !tools.contains(&name) {
-            tools.push(name);
-        }
-    }
-    let result_bytes = result.result.as_ref().map_or(0, |v| v.to_string().len());
-    metrics.record(MetricEvent::Execution {
-        language: label.to_string(),
-        backend: ctx.deps.sandbox.backend().to_string(),
-        duration_ms: result.duration.as_secs_f64() * 1000.0,
-        status,
-        tool_calls: u32::try_from(result.tool_calls.len()).unwrap_or(u32::MAX),
-        tools,
-        output_bytes: (result.stdout.len() + result.stderr.len() + result_bytes) as u64,
-        shape,
-    });
-    if tool_bytes > 0 {
+    metrics.record_execution(label, ctx.deps.sandbox.backend(), shape, result);
+    if tool_bytes > 0 && metrics.is_enabled() {
         metrics.record(MetricEvent::Filtering {
             tool_bytes,
             model_bytes: report_bytes.min(result_cap(ctx.deps)) as u64,
