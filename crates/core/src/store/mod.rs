@@ -119,10 +119,7 @@ impl Store {
             });
         }
         if on_disk {
-            conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| {
-                row.get::<_, String>(0)
-            })
-            .map_err(fail)?;
+            use_wal(&conn).map_err(fail)?;
             conn.pragma_update(None, "synchronous", "NORMAL")
                 .map_err(fail)?;
         }
@@ -208,6 +205,26 @@ fn classify(path: &Path, err: rusqlite::Error) -> StoreError {
 /// the `user_version` bump, so a failure leaves the previous version intact.
 /// The transaction takes the write lock before re-reading the version, so
 /// two vtcode processes opening a fresh database never both apply a step.
+/// Switches the database to WAL. The switch needs the file to itself for a
+/// moment, a lock SQLite does not wait for with the busy handler: several
+/// processes opening a new database at once get "database is locked" at
+/// once. So wait here, as long as the busy timeout.
+fn use_wal(conn: &Connection) -> rusqlite::Result<()> {
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    loop {
+        match conn
+            .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get::<_, String>(0))
+        {
+            Err(rusqlite::Error::SqliteFailure(err, _))
+                if err.code == ErrorCode::DatabaseBusy && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            other => return other.map(drop),
+        }
+    }
+}
+
 fn migrate(conn: &mut Connection, path: &Path, found: u32) -> Result<(), StoreError> {
     for migration in MIGRATIONS.iter().filter(|m| m.version > found) {
         let fail = |source| match classify(path, source) {
