@@ -422,6 +422,7 @@ class Execution:
         self.result = None
         self.oom_before = oom_kills()
         self.err_tail = b""
+        self.peak_rss_kb = None
         # Set while the host waits for a person to approve a tool call: the
         # clock stops, and the deadline moves later by the time paused.
         self.paused_at = None
@@ -502,8 +503,11 @@ class Execution:
                         open_fds.discard(fd)
                 elif tag == "exit":
                     sel.unregister(fd)
-                    _, wstatus = os.waitpid(pid, 0)
+                    # wait4, not waitpid: its rusage says how much memory
+                    # the program's process held at its peak (KiB on Linux).
+                    _, wstatus, usage = os.wait4(pid, 0)
                     exited = wstatus
+                    self.peak_rss_kb = usage.ru_maxrss
                     # Whatever the program left behind goes with it.
                     try:
                         os.killpg(pid, signal.SIGKILL)
@@ -573,6 +577,7 @@ class Execution:
             "exit_code": exit_code,
             "result": self.result if status == "ok" else None,
             "dirty": leftovers > 0 or status in ("memory",),
+            "peak_rss_kb": self.peak_rss_kb,
         })
 
 

@@ -47,6 +47,7 @@ fn event(i: usize) -> MetricEvent {
             tools: vec![format!("server0.tool_{}", i % 50)],
             output_bytes: 900,
             shape: format!("shape{}", i % 40),
+            peak_memory_bytes: Some(20 << 20),
         },
         _ => MetricEvent::Llm {
             model: "gpt-4.1-mini".into(),

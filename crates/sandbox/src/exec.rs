@@ -147,7 +147,7 @@ pub(crate) async fn run(
     let backstop = tokio::time::sleep_until((deadline + BACKSTOP).into());
     tokio::pin!(backstop);
 
-    let (status, exit_code, result, reusable) = loop {
+    let (status, exit_code, result, reusable, peak_rss_kb) = loop {
         tokio::select! {
             frame = runner.recv() => match frame {
                 Some(Inbound::Out { s, d }) => {
@@ -173,14 +173,14 @@ pub(crate) async fn run(
                         let _ = tx.send(done);
                     });
                 }
-                Some(Inbound::Done { status, exit_code, result, dirty }) => {
-                    break (status, exit_code, result, !dirty);
+                Some(Inbound::Done { status, exit_code, result, dirty, peak_rss_kb }) => {
+                    break (status, exit_code, result, !dirty, peak_rss_kb);
                 }
                 Some(Inbound::Fatal { error }) => return Err(SandboxError::Runner(error)),
                 Some(Inbound::Pong) => {}
                 None => {
                     stderr.push("\n[vtcode: the sandbox runner was killed during the execution]\n");
-                    break (ExecStatus::Killed, None, None, false);
+                    break (ExecStatus::Killed, None, None, false, None);
                 }
             },
             Some(done) = done_rx.recv() => {
@@ -209,7 +209,7 @@ pub(crate) async fn run(
                     "\n[vtcode: the sandbox runner stopped answering; execution abandoned after {:.1}s]\n",
                     request.timeout.as_secs_f64()
                 ));
-                break (ExecStatus::Timeout, None, None, false);
+                break (ExecStatus::Timeout, None, None, false, None);
             }
         }
     };
@@ -246,6 +246,7 @@ pub(crate) async fn run(
             result,
             duration: started.elapsed(),
             tool_calls,
+            peak_memory_bytes: peak_rss_kb.map(|kb| kb.saturating_mul(1024)),
         },
         reusable,
     })

@@ -98,6 +98,12 @@ pub struct ExecResult {
     #[serde(with = "duration_ms")]
     pub duration: Duration,
     pub tool_calls: Vec<ToolCallRecord>,
+    /// The program's peak resident memory (its process's maximum resident
+    /// set, as the runner's `wait4` reports it); `None` when the program's
+    /// process could not be waited for (a runner that died or stopped
+    /// answering).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peak_memory_bytes: Option<u64>,
 }
 
 /// Host directories made visible to the program.

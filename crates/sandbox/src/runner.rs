@@ -45,6 +45,9 @@ pub(crate) enum Inbound {
         result: Option<serde_json::Value>,
         #[serde(default)]
         dirty: bool,
+        /// The program process's maximum resident set, in KiB.
+        #[serde(default)]
+        peak_rss_kb: Option<u64>,
     },
     Fatal {
         error: String,

@@ -306,6 +306,7 @@ fn metric_history() -> Vec<vtcode_core::metrics::StoredEvent> {
             tools: vec!["time.convert_time".into()],
             output_bytes: 200,
             shape: "abc".into(),
+            peak_memory_bytes: None,
         });
         push(MetricEvent::Filtering {
             tool_bytes: 10_000 + 1000 * i as u64,

@@ -290,6 +290,7 @@ mod tests {
             tools: vec!["time.get_current_time".into()],
             output_bytes: 10,
             shape: shape.into(),
+            peak_memory_bytes: None,
         }
     }
 

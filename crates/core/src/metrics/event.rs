@@ -90,6 +90,10 @@ pub enum MetricEvent {
         /// A hash of the program with literals and names blanked, so the
         /// same program run with other values counts as one shape.
         shape: String,
+        /// The program process's peak resident memory, when the runner
+        /// could wait for it (not after a timeout or a killed runner).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        peak_memory_bytes: Option<u64>,
     },
     /// One SDK publication.
     SdkGeneration {

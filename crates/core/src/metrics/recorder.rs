@@ -185,6 +185,7 @@ impl MetricsRecorder {
             tools,
             output_bytes: (result.stdout.len() + result.stderr.len() + result_bytes) as u64,
             shape,
+            peak_memory_bytes: result.peak_memory_bytes,
         });
     }
 

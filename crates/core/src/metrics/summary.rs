@@ -71,6 +71,9 @@ pub struct ExecutionStats {
     pub p50_ms: f64,
     pub p95_ms: f64,
     pub by_status: BTreeMap<String, u64>,
+    /// The most resident memory one program's process held; `None` when
+    /// no execution measured it.
+    pub peak_memory_max_bytes: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -207,8 +210,11 @@ impl Summary {
                 MetricEvent::Execution {
                     duration_ms,
                     status,
+                    peak_memory_bytes,
                     ..
                 } => {
+                    s.executions.peak_memory_max_bytes =
+                        s.executions.peak_memory_max_bytes.max(*peak_memory_bytes);
                     s.executions.total += 1;
                     if status == "ok" {
                         s.executions.ok += 1;

@@ -49,6 +49,13 @@ pub fn render_text(s: &Summary, window: &str) -> String {
         e.p50_ms,
         e.p95_ms
     );
+    if let Some(bytes) = e.peak_memory_max_bytes {
+        let _ = writeln!(
+            out,
+            "  memory     peak {:.1} MiB (the largest program)",
+            bytes as f64 / (1024.0 * 1024.0)
+        );
+    }
     if !s.series.execution_ms.is_empty() {
         let _ = writeln!(out, "  latency    {}", sparkline(&s.series.execution_ms));
     }

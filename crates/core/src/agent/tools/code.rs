@@ -420,6 +420,7 @@ mod tests {
                 duration: Duration::from_millis(3),
                 ok: true,
             }],
+            peak_memory_bytes: Some(9 << 20),
         };
         assert_eq!(
             execution_report(&r, 30.0),
