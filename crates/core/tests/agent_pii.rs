@@ -58,6 +58,14 @@ fn pii_setup(env: &Env) -> PiiSetup {
     }
 }
 
+/// What each tool call of a turn returned to the model, in order.
+fn outputs(events: &[AgentEvent]) -> Vec<String> {
+    tool_results(events)
+        .into_iter()
+        .map(|(_, o, _)| o)
+        .collect()
+}
+
 fn deps(env: &Env, hub: &Arc<McpHub>) -> AgentDeps {
     let catalog = LiveCatalog::new(hub.clone(), None, None);
     let mut deps = env.deps(ToolMode::Direct, ApprovalMode::Auto);
@@ -191,10 +199,7 @@ async fn program_output_is_tokenized_and_tokens_in_code_run_as_values() {
     let mut session = AgentSession::new(deps, SessionMode::New).unwrap();
     let (result, events) = turn(&mut session, "Look up the contact").await;
     result.unwrap();
-    let outputs: Vec<String> = tool_results(&events)
-        .into_iter()
-        .map(|(_, o, _)| o)
-        .collect();
+    let outputs = outputs(&events);
     assert!(
         outputs[0].contains("<<EMAIL_1>> <<PHONE_1>>"),
         "{}",
@@ -242,10 +247,7 @@ async fn tokens_a_program_comes_by_at_run_time_reach_the_tool_as_values() {
     let mut session = AgentSession::new(deps, SessionMode::New).unwrap();
     let (result, events) = turn(&mut session, "Invoice the others").await;
     result.unwrap();
-    let outputs: Vec<String> = tool_results(&events)
-        .into_iter()
-        .map(|(_, o, _)| o)
-        .collect();
+    let outputs = outputs(&events);
     assert!(
         outputs[0].contains("['<<EMAIL_1>>', '<<EMAIL_2>>', '<<EMAIL_3>>']"),
         "{}",
